@@ -34,6 +34,7 @@ class ModuleUnderTest:
     def __init__(self, module: str):
         self._name = module
         self._module: Any = None
+        self._error: str | None = None
 
     @property
     def _file(self) -> str:
@@ -43,21 +44,28 @@ class ModuleUnderTest:
         __tracebackhide__ = True
         if self._module is not None:
             return self._module
+        if self._error is not None:  # it failed before: fail at once, not after another timeout
+            fail(self._error)
         impl = plugin.impl_path()
         if impl is None:
             fail("no tree under test: run pytest with --impl PATH (a folder holding lesson9/)")
         try:
             module = importlib.import_module(f"lesson9.{self._name}")
         except SyntaxError as e:
-            fail(f"{self._file} has a syntax error at line {e.lineno}: {e.msg}")
+            self._error = f"{self._file} has a syntax error at line {e.lineno}: {e.msg}"
         except ModuleNotFoundError as e:
             if e.name in (f"lesson9.{self._name}", "lesson9"):
-                fail(f"{self._file} is missing from {impl}")
-            fail(f"importing {self._file} failed: {type(e).__name__}: {e}")
-        except Exception as e:  # whatever the learner's module does at import time
+                self._error = f"{self._file} is missing from {impl}"
+            else:
+                self._error = f"importing {self._file} failed: {type(e).__name__}: {e}"
+        except KeyboardInterrupt:
+            raise
+        except BaseException as e:  # whatever the module does at import: raise, exit, or time out
             where = traceback.extract_tb(e.__traceback__)[-1]
-            fail(f"importing {self._file} failed: {type(e).__name__}: {e} "
-                 f"({Path(where.filename).name}, line {where.lineno})")
+            self._error = (f"importing {self._file} failed: {type(e).__name__}: {e} "
+                           f"({Path(where.filename).name}, line {where.lineno})")
+        if self._error is not None:
+            fail(self._error)
         module_file = Path(getattr(module, "__file__", "") or "").resolve()
         if impl not in module_file.parents:
             fail(f"lesson9.{self._name} was imported from {module_file}, not from the tree under test {impl}")

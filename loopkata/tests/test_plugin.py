@@ -1,0 +1,169 @@
+"""The pytest plugin, end to end through pytester: --impl, --step, cuda, --expect-fail, messages."""
+import sys
+
+import pytest
+
+from loopkata import plugin
+
+SPEC = '''
+import pytest
+from loopkata.testing import under_test, expect_close
+
+pytestmark = pytest.mark.step("loss")
+loss = under_test("loss")
+
+def test_double():
+    expect_close(loss.double(2.0), 4.0, "lesson9.loss.double(2.0)", "twice the input")
+
+def test_half():
+    expect_close(loss.half(2.0), 1.0, "lesson9.loss.half(2.0)")
+'''
+
+GOOD = "def double(x):\n    return 2 * x\n\ndef half(x):\n    return x / 2\n"
+
+
+@pytest.fixture
+def kata(pytester):
+    """A spec file and a function that writes a lesson9 tree beside it."""
+    pytester.makepyfile(test_spec=SPEC)
+
+    def tree(name, loss_py=GOOD, **extra):
+        root = pytester.mkdir(name)
+        (root / "lesson9").mkdir()
+        (root / "lesson9" / "__init__.py").write_text("")
+        if loss_py is not None:
+            (root / "lesson9" / "loss.py").write_text(loss_py)
+        for filename, text in extra.items():
+            (root / filename).write_text(text)
+        return root
+
+    return tree
+
+
+def test_impl_with_equals_runs_the_spec_on_that_tree(pytester, kata):
+    kata("good")
+    result = pytester.runpytest("--impl=good")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["loopkata: lesson9 from *good"])
+
+
+def test_a_bare_impl_restarts_pytest_without_reading_the_tree_as_a_test_path(pytester, kata):
+    kata("good", **{"conftest.py": "raise SystemExit('the tree conftest ran')",
+                    "pytest.ini": "[pytest]\n"})
+    result = pytester.runpytest_subprocess("test_spec.py", "--impl", "good")
+    result.assert_outcomes(passed=2)
+    result.stdout.no_fnmatch_line("*rootdir: *good*")
+    result.stdout.no_fnmatch_line("*the tree conftest ran*")
+
+
+def test_a_bare_impl_inside_pytest_main_is_a_usage_error(pytester, kata):
+    kata("good")
+    result = pytester.runpytest_inprocess("--impl", "good")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*write --impl=PATH*"])
+
+
+def test_the_trees_conftest_is_never_loaded(pytester, kata):
+    kata("good", **{"conftest.py": "raise SystemExit('the tree conftest ran')"})
+    result = pytester.runpytest("test_spec.py", "--impl=good")
+    result.assert_outcomes(passed=2)
+
+
+@pytest.mark.parametrize("path, why", [("missing", "no such folder"), (".", "no lesson9/ folder there")])
+def test_an_impl_that_is_not_a_kata_tree_is_a_usage_error(pytester, kata, path, why):
+    result = pytester.runpytest(f"--impl={path}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*--impl {path}: {why}*"])
+
+
+def test_a_wrong_value_says_what_was_called_returned_and_expected(pytester, kata):
+    kata("wrong", loss_py=GOOD.replace("2 * x", "3 * x"))
+    result = pytester.runpytest("--impl=wrong")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines([
+        "lesson9.loss.double(2.0)", "  returned: 6", "  expected: 4", "  (twice the input)",
+        "*step 2 (loss): see spec/02_loss.md*",
+    ])
+
+
+def test_not_implemented_is_reported_in_one_line_as_not_started(pytester, kata):
+    kata("blank", loss_py=GOOD.replace("return 2 * x", "raise NotImplementedError('double: step 2')"))
+    result = pytester.runpytest("--impl=blank")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["not implemented yet: double: step 2"])
+    reports = result.reprec.getreports("pytest_runtest_logreport")
+    failed = [r for r in reports if r.failed]
+    assert (plugin.NOT_STARTED, True) in failed[0].user_properties
+
+
+def test_a_missing_name_names_the_file_and_the_name(pytester, kata):
+    kata("partial", loss_py="def double(x):\n    return 2 * x\n")
+    result = pytester.runpytest("--impl=partial")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["lesson9/loss.py defines no `half`*"])
+
+
+def test_a_syntax_error_fails_each_test_with_the_line(pytester, kata):
+    kata("broken", loss_py="def double(x:\n")
+    result = pytester.runpytest("--impl=broken")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(["lesson9/loss.py has a syntax error at line 1*"])
+
+
+def test_a_missing_module_is_named(pytester, kata):
+    kata("empty", loss_py=None)
+    result = pytester.runpytest("--impl=empty")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(["lesson9/loss.py is missing from *empty"])
+
+
+def test_an_error_at_import_is_reported_with_its_line(pytester, kata):
+    kata("crash", loss_py="x = 1\nraise RuntimeError('boom')\n")
+    result = pytester.runpytest("--impl=crash")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(["importing lesson9/loss.py failed: RuntimeError: boom (loss.py, line 2)"])
+
+
+def test_step_selects_only_that_steps_tests(pytester, kata):
+    kata("good")
+    pytester.makepyfile(test_other='''
+        import pytest
+        pytestmark = pytest.mark.step("data")
+        def test_data(): pass
+    ''')
+    result = pytester.runpytest("--impl=good", "--step", "data")
+    result.assert_outcomes(passed=1, deselected=2)
+
+
+def test_an_unknown_step_is_a_usage_error(pytester, kata):
+    result = pytester.runpytest("--step", "nonsense")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--step nonsense: unknown step*"])
+
+
+def test_expect_fail_turns_a_passing_test_into_a_failure(pytester, kata):
+    kata("half_done", loss_py=GOOD.replace("return x / 2", "raise NotImplementedError"))
+    result = pytester.runpytest("--impl=half_done", "--expect-fail")
+    result.assert_outcomes(failed=1, xfailed=1)
+
+
+def test_cuda_tests_skip_with_the_reason_or_fail_when_required(pytester, monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    pytester.makepyfile('''
+        import pytest
+        @pytest.mark.cuda
+        def test_gpu(): pass
+    ''')
+    result = pytester.runpytest_inprocess("-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines([f"*{plugin.CUDA_SKIP}*"])
+    result = pytester.runpytest_inprocess("--require-cuda")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([f"*{plugin.CUDA_REQUIRED}*"])
+
+
+def test_join_impl_value_leaves_other_arguments_alone():
+    assert plugin._join_impl_value(["-q", "--impl", "ws", "tests", "--", "--impl", "x"]) == [
+        "-q", "--impl=ws", "tests", "--", "--impl", "x"]
