@@ -188,10 +188,11 @@ class Grader:
 
     def __init__(self, points: Points, workdir: Path, jobs: int = 1, require_cuda: bool = False,
                  progress=None, steps: list[Step] | None = None,
-                 limits: tuple[Limits, Limits] = (STEP_LIMITS, INTEGRATION_LIMITS)):
+                 limits: tuple[Limits, Limits] = (STEP_LIMITS, INTEGRATION_LIMITS), fork_server: bool = True):
         self.points, self.workdir, self.jobs = points, workdir, max(1, jobs)
         self.require_cuda, self.progress = require_cuda, progress
         self.steps = list(steps or STEPS)
+        self.fork_server = fork_server
         self.step_limits, self.integration_limits = limits
         self.reference = workdir / "reference"
         self.spec = workdir / "spec-tests"
@@ -210,6 +211,8 @@ class Grader:
 
     def _server(self) -> ForkServer | None:
         """A fork server of our own for the calling thread's next run, or None to spawn instead."""
+        if not self.fork_server:
+            return None
         try:
             return self._servers.get_nowait()
         except queue.Empty:

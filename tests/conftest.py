@@ -17,10 +17,11 @@ os.environ.setdefault("MPLBACKEND", "Agg")  # plots are drawn, never shown
 
 @pytest.fixture(autouse=True)
 def _fixed_seed():
-    """Every test starts from the same random state, so a failure repeats."""
+    """Every test starts from the same random state, so a failure repeats; none leaks into the next."""
     torch.manual_seed(0)
     random.seed(0)
     yield
+    torch.set_grad_enabled(True)  # code under test that turned gradients off must not fail later tests
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
 

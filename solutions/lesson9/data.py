@@ -53,8 +53,6 @@ class Sampler:
 
 # BEGIN SOLUTION
 def _positive_int(bs) -> int:
-    if isinstance(bs, bool):
-        raise ValueError(f"bs must be a positive int, got {bs!r}")
     try:
         value = operator.index(bs)  # accepts ints and int-like scalars, refuses 2.5 and "3"
     except TypeError:

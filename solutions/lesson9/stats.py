@@ -6,6 +6,16 @@ import torch
 
 from lesson9.runner import Callback, listify
 
+# BEGIN SOLUTION
+
+
+def _as_float(x) -> float:
+    """A Python float from a number or a one-element tensor, detached from any graph."""
+    return float(x.detach()) if isinstance(x, torch.Tensor) else float(x)
+
+
+# END SOLUTION
+
 
 class AvgStats:
     """Averages of the loss and of each metric, weighted by batch size."""
@@ -34,9 +44,8 @@ class AvgStats:
     def avg_stats(self) -> list[float]:
         """The averages: loss first, then each metric."""
         # BEGIN SOLUTION
-        if not self.count:
-            return []
-        return [total / self.count for total in self.all_stats]
+        # before any batch there is nothing to average (the lesson divided by zero here)
+        return [total / self.count for total in self.all_stats] if self.count else []
         # END SOLUTION
 
     def __repr__(self) -> str:
@@ -50,11 +59,11 @@ class AvgStats:
         """Add the loss and metrics of run's current batch, weighted by its size."""
         # BEGIN SOLUTION
         bn = run.xb.shape[0]
-        # float(): keep numbers, not tensors that would hold on to the autograd graph
-        self.tot_loss += float(run.loss) * bn
+        # plain floats: tensors would hold on to the autograd graph of every batch
+        self.tot_loss += _as_float(run.loss) * bn
         self.count += bn
         for i, metric in enumerate(self.metrics):
-            self.tot_mets[i] += float(metric(run.pred, run.yb)) * bn
+            self.tot_mets[i] += _as_float(metric(run.pred, run.yb)) * bn
         # END SOLUTION
 
 
