@@ -7,13 +7,12 @@ integration row runs the submission's whole tree. Scores are computed here,
 in the parent, from signed per-test results; the child only runs tests.
 
 Nothing runs in the submission's own folder: every submission, the reference
-and the spec are copied into a private working folder before any learner
-code runs, and their fingerprints are checked before each child starts, so
-a submission that edits the grader's files (or another submission's) is
-caught instead of silently changing grades.
+and the spec are read into memory before any learner code runs, and each
+child gets its own fresh copy of what it needs.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import queue
 import shutil
@@ -144,21 +143,32 @@ def score_step(step: Step, tests: list[TestResult], problem: str | None, points:
     return grade
 
 
-def fingerprint(root: Path) -> str:
-    """A hash of every file's path and content under root."""
+Files = dict[str, bytes]  # a tree held in memory: path relative to its root -> content
+
+
+def fingerprint(files: Files) -> str:
+    """A hash of every file's path and content."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+    for rel in sorted(files):
+        digest.update(rel.encode() + b"\0" + files[rel] + b"\0")
     return digest.hexdigest()
 
 
-def copy_lesson9(source: Path, dest: Path) -> list[str]:
-    """Copy the .py files of source/lesson9 into dest/lesson9; return what was left out, and why."""
+def read_files(root: Path, pattern: str = "**/*", skip: tuple[str, ...] = ()) -> Files:
+    """Every regular file under root matching pattern, read into memory."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.glob(pattern))
+        if path.is_file() and not path.is_symlink() and not set(path.relative_to(root).parts) & set(skip)
+    }
+
+
+def read_lesson9(source: Path) -> tuple[Files, list[str]]:
+    """The .py files of source/lesson9, in memory; and what was left out, and why."""
+    files: Files = {}
     left_out, total = [], 0
-    (dest / "lesson9").mkdir(parents=True, exist_ok=True)
     for path in sorted((source / "lesson9").rglob("*.py")):
-        rel = path.relative_to(source)
+        rel = path.relative_to(source).as_posix()
         if path.is_symlink() or not path.is_file():
             left_out.append(f"{rel} (a link)")
             continue
@@ -167,45 +177,53 @@ def copy_lesson9(source: Path, dest: Path) -> list[str]:
             left_out.append(f"{rel} (too large)")
             continue
         total += size
+        files[rel] = path.read_bytes()
+    return files, left_out
+
+
+def write_files(files: Files, dest: Path) -> Path:
+    for rel, data in files.items():
         (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, dest / rel)
-    return left_out
-
-
-def isolated_tree(reference: Path, submission: Path, step: Step, dest: Path) -> Path:
-    """Reference modules, with the submission's module for `step` and its extra modules."""
-    shutil.copytree(reference / "lesson9", dest / "lesson9")
-    ours = {p.name for p in (reference / "lesson9").glob("*.py")}
-    (dest / "lesson9" / f"{step.module}.py").unlink()  # a missing module must stay missing
-    for path in (submission / "lesson9").glob("*.py"):
-        if path.name == f"{step.module}.py" or path.name not in ours:
-            shutil.copyfile(path, dest / "lesson9" / path.name)
+        (dest / rel).write_bytes(data)
     return dest
 
 
+def isolated_files(reference: Files, submission: Files, step: Step) -> Files:
+    """Reference modules, with the submission's module for `step` and its extra modules."""
+    module = f"lesson9/{step.module}.py"
+    tree = {rel: data for rel, data in reference.items() if rel != module}  # a missing module stays missing
+    tree.update({rel: data for rel, data in submission.items() if rel == module or rel not in reference})
+    return tree
+
+
 class Grader:
-    """Grades one or many submissions, each (submission, step) pair in its own child."""
+    """Grades one or many submissions, each (submission, step) pair in its own child.
+
+    The reference, the spec and every submission are read into memory before
+    any learner code runs, and every child gets fresh copies written from
+    there: whatever a submission's code does to files on disk, it cannot
+    change what the next child sees. Only the installed loopkata package
+    cannot be rewritten that way; it is fingerprinted, and grading stops if it
+    changes.
+    """
 
     def __init__(self, points: Points, workdir: Path, jobs: int = 1, require_cuda: bool = False,
                  progress=None, steps: list[Step] | None = None,
                  limits: tuple[Limits, Limits] = (STEP_LIMITS, INTEGRATION_LIMITS), fork_server: bool = True):
         self.points, self.workdir, self.jobs = points, workdir, max(1, jobs)
+        workdir.mkdir(parents=True, exist_ok=True)
         self.require_cuda, self.progress = require_cuda, progress
         self.steps = list(steps or STEPS)
         self.fork_server = fork_server
         self.step_limits, self.integration_limits = limits
-        self.reference = workdir / "reference"
-        self.spec = workdir / "spec-tests"
-        copy_lesson9(paths.reference_tree(), self.reference)
-        shutil.copytree(paths.kata_root() / "tests", self.spec,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        self._trusted = {
-            "the reference": (self.reference, fingerprint(self.reference)),
-            "the spec": (self.spec, fingerprint(self.spec)),
-            "the loopkata package": (Path(__file__).parent, fingerprint(Path(__file__).parent)),
-        }
+        self.reference, _ = read_lesson9(paths.reference_tree())
+        self.spec = read_files(paths.kata_root() / "tests", "**/test_*.py", skip=("proof",))
+        self.spec.update(read_files(paths.kata_root() / "tests", "conftest.py"))
+        self._package = Path(__file__).parent
+        self._package_print = fingerprint(read_files(self._package, "**/*.py"))
         self._lock = threading.Lock()
         self._tampered: str | None = None
+        self._results: dict[str, tuple] = {}  # step and tree fingerprint -> what its run reported
         self._servers: queue.SimpleQueue[ForkServer] = queue.SimpleQueue()
         self._all_servers: list[ForkServer] = []
 
@@ -229,21 +247,17 @@ class Grader:
         for server in self._all_servers:
             server.close()
 
-    def _check_trusted(self, after: str) -> None:
+    def _check_package(self, after: str) -> None:
+        print_ = fingerprint(read_files(self._package, "**/*.py"))
         with self._lock:
-            if self._tampered:
-                return
-            for what, (root, print_) in self._trusted.items():
-                if fingerprint(root) != print_:
-                    self._tampered = (f"{what} changed on disk while {after} was graded: grading stopped; "
-                                      "restore the checkout (git status) and grade again")
-                    return
+            if print_ != self._package_print and not self._tampered:
+                self._tampered = (f"the loopkata package changed on disk while {after} was graded: "
+                                  "grading stopped; reinstall loopkata (git status shows what changed)")
 
     def grade(self, submissions: list[tuple[str, Path]]) -> list[SubmissionGrade]:
         grades: list[SubmissionGrade] = []
         tasks = []
-        for index, (name, path) in enumerate(submissions):
-            copy = self.workdir / f"sub{index}" / "tree"
+        for name, path in submissions:
             grade = SubmissionGrade(name, path, [StepGrade(s, self.points.steps[s.id]) for s in self.steps])
             grades.append(grade)
             if not paths.is_kata_tree(path):
@@ -251,12 +265,10 @@ class Grader:
                 for step_grade in grade.steps:
                     step_grade.problem = grade.problem
                 continue
-            left_out = copy_lesson9(path, copy)
+            files, left_out = read_lesson9(path)
             if left_out:
                 grade.problem = "left out of grading: " + ", ".join(left_out)
-            print_ = fingerprint(copy)
-            for position, step in enumerate(self.steps):
-                tasks.append((grade, position, step, copy, print_))
+            tasks += [(grade, position, step, files) for position, step in enumerate(self.steps)]
         try:
             with ThreadPoolExecutor(self.jobs) as pool:
                 for _ in pool.map(lambda task: self._grade_step(*task), tasks):
@@ -265,34 +277,44 @@ class Grader:
             self.close()
         return grades
 
-    def _grade_step(self, grade: SubmissionGrade, position: int, step: Step, copy: Path, print_: str) -> None:
-        work = Path(tempfile.mkdtemp(prefix=f"{step.id}-", dir=copy.parent))
+    def _grade_step(self, grade: SubmissionGrade, position: int, step: Step, files: Files) -> None:
         started = time.monotonic()
-        try:
-            self._check_trusted(after="an earlier submission")
-            if self._tampered or fingerprint(copy) != print_:
-                problem = self._tampered or "the submission's files changed during grading (another submission?)"
-                result = score_step(step, [], problem, self.points, trusted=False)
-            else:
-                if step.module is None:
-                    tree, limits = copy, self.integration_limits
-                else:
-                    tree, limits = isolated_tree(self.reference, copy, step, work / "tree"), self.step_limits
-                server = self._server()
-                try:
-                    run = run_spec(tree, [step], work, limits, spec_source=self.spec,
-                                   require_cuda=self.require_cuda, server=server)
-                finally:
-                    if server is not None and server.proc.poll() is None:
-                        self._servers.put(server)
-                result = score_step(step, run.tests, run.problem, self.points, run.trusted)
-                self._check_trusted(after=grade.name)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+        if self._tampered:
+            result = score_step(step, [], self._tampered, self.points, trusted=False)
+        else:
+            tree = files if step.module is None else isolated_files(self.reference, files, step)
+            limits = self.integration_limits if step.module is None else self.step_limits
+            result = self._run_cached(grade, step, tree, limits)
         result.seconds = time.monotonic() - started
         grade.steps[position] = result
         if self.progress:
             self.progress(grade, result)
+
+    def _run_cached(self, grade: SubmissionGrade, step: Step, tree: Files, limits: Limits) -> StepGrade:
+        """Run the step's spec on tree, once per distinct tree: same files, same result.
+
+        In a batch most isolated trees repeat (every step a submission left as the
+        skeleton, or copied from the reference), so each is run once.
+        """
+        key = f"{step.id}:{fingerprint(tree)}"
+        with self._lock:
+            cached = self._results.get(key)
+        if cached is None:
+            work = Path(tempfile.mkdtemp(prefix=f"{step.id}-", dir=self.workdir))
+            server = self._server()
+            try:
+                run = run_spec(write_files(tree, work / "tree"), [step], work, limits, spec_source=self.spec,
+                               require_cuda=self.require_cuda, server=server)
+            finally:
+                if server is not None and server.proc.poll() is None:
+                    self._servers.put(server)
+                shutil.rmtree(work, ignore_errors=True)
+            self._check_package(after=grade.name)
+            cached = (run.tests, run.problem, run.trusted)
+            with self._lock:
+                self._results[key] = cached
+        tests, problem, trusted = cached
+        return score_step(step, [dataclasses.replace(t) for t in tests], problem, self.points, trusted)
 
 
 def submissions_in(paths_given: list[Path]) -> list[tuple[str, Path]]:

@@ -9,6 +9,9 @@ from loopkata import paths
 from loopkata.sandbox import ChildRun, Limits, run_pytest
 from loopkata.steps import STEPS, Step
 
+# tests/proof holds the spec's own test data (bug zoo, alternative rebuilds): no child needs it
+SPEC_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "proof", "README.md", "*.md")
+
 PYTEST_INI = """\
 [pytest]
 timeout_method = signal
@@ -40,17 +43,23 @@ class SpecRun:
         return [t for t in self.tests if t.step == step_id]
 
 
-def copy_spec(dest: Path, source: Path | None = None) -> Path:
-    """A private copy of tests/ with a pytest.ini of ours: what a child runs, whatever it edits."""
+def copy_spec(dest: Path, source: Path | dict[str, bytes] | None = None) -> Path:
+    """A private copy of tests/ (from a folder, or files held in memory) with a pytest.ini of ours."""
     source = source or paths.kata_root() / "tests"
     dest.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(source, dest / "tests", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    if isinstance(source, dict):
+        for rel, data in source.items():
+            (dest / "tests" / rel).parent.mkdir(parents=True, exist_ok=True)
+            (dest / "tests" / rel).write_bytes(data)
+    else:
+        shutil.copytree(source, dest / "tests", ignore=SPEC_IGNORE)
     (dest / "pytest.ini").write_text(PYTEST_INI)
     return dest
 
 
 def run_spec(tree: Path, steps: list[Step], workdir: Path, limits: Limits, *,
-             spec_source: Path | None = None, require_cuda: bool = False, server=None) -> SpecRun:
+             spec_source: Path | dict[str, bytes] | None = None, require_cuda: bool = False,
+             server=None) -> SpecRun:
     """Run the tests of `steps` against `tree` (a folder holding lesson9/) in a child."""
     tree = tree.resolve()
     spec = copy_spec(workdir / "spec", spec_source)

@@ -173,16 +173,26 @@ def test_the_same_submission_gets_the_same_grade_every_time(tmp_path):
            [(g.step.id, g.score, [t.outcome for t in g.tests]) for g in second.steps]
 
 
-def test_a_submission_that_edits_the_graders_spec_stops_the_grading(tmp_path):
-    """loss.py rewrites the spec snapshot it can find above its working folder."""
-    editor = GOOD_LOSS + textwrap.dedent('''
+def test_a_submission_that_edits_files_on_disk_changes_no_other_grade(tmp_path):
+    """loss.py rewrites every spec file and every modules.py it finds in the grader's working folders.
+
+    Its search stays inside this test's own folder: the grader is no sandbox
+    against a submission bent on damage, and this test must never be one.
+    """
+    editor = GOOD_LOSS + textwrap.dedent(f'''
         from pathlib import Path
         for folder in Path.cwd().parents:
-            for test in (folder / "spec-tests").glob("test_*.py"):
+            if not str(folder).startswith({str(tmp_path)!r}):
+                break
+            for test in folder.glob("**/test_*.py"):
                 test.write_text("def test_nothing():\\n    pass\\n")
+            for module in folder.glob("**/lesson9/modules.py"):
+                module.write_text("")
         ''')
     sub = make_submission(tmp_path, "editor", editor)
+    other = make_submission(tmp_path, "other", GOOD_LOSS)
     grader = Grader(load_points(), tmp_path / "work", jobs=1, steps=STEPS, limits=FAST)
-    result = steps_of(grader.grade([("editor", sub)])[0])
-    assert result["modules"].score == 0
-    assert "changed on disk" in (result["modules"].problem or "")
+    editor_grade, other_grade = grader.grade([("editor", sub), ("other", other)])
+    for grade in (editor_grade, other_grade):
+        modules = steps_of(grade)["modules"]
+        assert modules.score == modules.max_score and len(modules.counted) > 1, modules.output()
