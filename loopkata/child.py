@@ -1,9 +1,11 @@
-"""The child side of `loopkata.sandbox`: apply the limits to this process, then run pytest.
+"""The child side of `loopkata.sandbox`: apply the limits to this process, then run pytest
+(or a module of ours, such as `loopkata.tracing`).
 
 Used where no fork server runs (the learner commands); see `loopkata.forkserver`.
 """
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import resource
@@ -26,13 +28,19 @@ def apply_limits(memory_mb: int, file_bytes: int) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
+def run(args: list[str], module: str | None = None) -> int:
+    """`pytest args`, or `module.main(args)` when the request names a module."""
+    if module is not None:
+        return int(importlib.import_module(module).main(args))
+    import pytest
+
+    return int(pytest.main(args))
+
+
 def main() -> None:
     config = json.loads(sys.argv[1])
     apply_limits(config["memory_mb"], config["file_bytes"])
-
-    import pytest
-
-    code = pytest.main(config["args"])
+    code = run(config["args"], config.get("module"))
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(int(code))  # skip interpreter shutdown: no atexit handler of learner code runs

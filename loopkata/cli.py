@@ -62,10 +62,10 @@ def cmd_status(args) -> int:
 
 
 def cmd_check(args) -> int:
+    step = _step(args.step) if args.step else None
     workspace = _workspace(args)
     color = progress.use_color(choice=args.color)
-    if args.step:
-        step = _step(args.step)
+    if step is not None:
         run = run_learner_spec(workspace, [step])
         state = progress.states(run, [step])[0]
     else:  # the first step that does not pass yet
@@ -117,6 +117,16 @@ def cmd_diff(args) -> int:
         else:
             print(line)
     return EXIT_OK
+
+
+def cmd_compare(args) -> int:
+    from loopkata import behaviour  # here: the other commands need none of it
+
+    workspace = _workspace(args)
+    color = progress.use_color(choice=args.color)
+    outcome = behaviour.compare_trees(workspace, paths.reference_tree())
+    print(behaviour.render(outcome, str(workspace), color))
+    return EXIT_OK if outcome.agree else EXIT_FAILED
 
 
 def cmd_hint(args) -> int:
@@ -208,6 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = learner("diff", "your module against the reference, as a unified diff")
     p.add_argument("step", help="step id or number")
     p.set_defaults(func=cmd_diff)
+
+    p = learner("compare", "your loop and the reference on the same tiny seeded run: where they first differ")
+    p.set_defaults(func=cmd_compare)
 
     p = learner("hint", "the step's hints, one at a time")
     p.add_argument("step", help="step id or number")

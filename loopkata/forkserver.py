@@ -23,7 +23,8 @@ from pathlib import Path
 
 from loopkata.child import apply_limits
 
-PRELOAD = ("torch", "hypothesis", "numpy", "matplotlib.pyplot", "pytest", "pytest_timeout",
+# torch._dynamo: the first torch.optim optimiser a process makes imports it, 2 s every child otherwise
+PRELOAD = ("torch", "torch._dynamo", "hypothesis", "numpy", "matplotlib.pyplot", "pytest", "pytest_timeout",
            "loopkata.plugin", "loopkata.report", "loopkata.testing", "loopkata.mnist")
 
 
@@ -75,7 +76,7 @@ class ForkServer:
 
 
 def _child(request: dict, fds: list[int], server_fd: int) -> None:
-    """In the forked child: contain ourselves, then run pytest. Never returns."""
+    """In the forked child: contain ourselves, then run pytest (or the module asked for). Never returns."""
     code = 70
     try:
         os.close(server_fd)
@@ -90,11 +91,10 @@ def _child(request: dict, fds: list[int], server_fd: int) -> None:
         os.environ.update(request["env"])
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         apply_limits(request["memory_mb"], request["file_bytes"])
-        import pytest
-
+        from loopkata.child import run
         from loopkata.sandbox import report_args
 
-        code = int(pytest.main(report_args(request["args"], key_fd, result_fd)))
+        code = run(report_args(request["args"], key_fd, result_fd), request.get("module"))
         sys.stdout.flush()
         sys.stderr.flush()
     finally:

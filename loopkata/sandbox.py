@@ -140,6 +140,20 @@ def run_pytest(args: list[str], workdir: Path, limits: Limits, server: ForkServe
 
     With a fork server the child is forked from it; without one, a new Python starts.
     """
+    return _run({"args": args}, workdir, limits, server)
+
+
+def run_module(module: str, args: list[str], workdir: Path, limits: Limits,
+               server: ForkServer | None = None) -> ChildRun:
+    """Run `module.main(args)`, a module of ours, in a contained child, as `run_pytest` runs pytest.
+
+    Its args end with `--report-fd=N --report-key-fd=N`, as pytest's do: it signs its
+    result lines with the key it reads from the one and writes them to the other.
+    """
+    return _run({"args": args, "module": module}, workdir, limits, server)
+
+
+def _run(request: dict, workdir: Path, limits: Limits, server: ForkServer | None) -> ChildRun:
     workdir.mkdir(parents=True, exist_ok=True)
     key, marker = secrets.token_bytes(32), secrets.token_hex(16)
     key_read, key_write = os.pipe()
@@ -148,7 +162,7 @@ def run_pytest(args: list[str], workdir: Path, limits: Limits, server: ForkServe
     os.write(key_write, key)  # 32 bytes: fits in the pipe, no reader needed yet
     os.close(key_write)
     config = {
-        "args": args,
+        **request,
         "memory_mb": limits.memory_mb,
         "file_bytes": limits.file_bytes,
         "cwd": str(workdir),
