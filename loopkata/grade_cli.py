@@ -1,6 +1,7 @@
 """`loopkata grade`: check the call, grade, print a table, write the files asked for."""
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 import threading
@@ -29,22 +30,38 @@ def _writable(path: Path) -> str | None:
     return None
 
 
+def _zero_results(path: Path, reason: str) -> None:
+    """A results.json that tells the learner why nothing was graded (Gradescope shows it)."""
+    why = _writable(path)
+    if why is None:
+        path.write_text(json.dumps({"score": 0, "output": f"Not graded: {reason}", "tests": []}, indent=2) + "\n")
+
+
 def grade(args) -> int:
+    if args.jobs < 1:
+        return _fail("--jobs must be at least 1")
     given = [Path(p).expanduser() for p in args.paths]
     for path in given:
-        if not path.exists():
-            return _fail(f"{path}: no such file or folder")
         if not path.is_dir():
-            return _fail(f"{path} is a file: give a folder holding lesson9/, or a folder of such folders")
+            reason = f"{path}: no such file or folder" if not path.exists() else \
+                f"{path} is a file: give a folder holding lesson9/, or a folder of such folders"
+            if args.results:
+                _zero_results(Path(args.results), reason)
+            return _fail(reason)
+    if len(given) == 1 and not paths.is_kata_tree(given[0]) and args.results:
+        inside = [p for p in given[0].iterdir() if p.is_dir() and paths.is_kata_tree(p)]
+        if len(inside) == 1:  # an upload that wrapped lesson9/ in one more folder
+            given = inside
     single = len(given) == 1 and paths.is_kata_tree(given[0])
     if not single:
         for path in given:
             if not paths.is_kata_tree(path) and not any(paths.is_kata_tree(p) for p in path.iterdir() if p.is_dir()):
-                return _fail(f"{path} is not a kata tree (no lesson9/ folder) nor a folder of submissions")
+                reason = f"{path} is not a kata tree (no lesson9/ folder) nor a folder of submissions"
+                if args.results:
+                    _zero_results(Path(args.results), reason)
+                return _fail(reason)
     if args.results and not single:
         return _fail("--results is for one submission; for many, use --out DIR")
-    if args.jobs < 1:
-        return _fail("--jobs must be at least 1")
     out = Path(args.out) if args.out else (None if single else Path("grades"))
     targets = [Path(f) for f in (args.results, args.csv, args.junit) if f]
     if out is not None:
