@@ -181,3 +181,21 @@ def test_watch_reruns_when_a_file_is_saved(tmp_path):
         assert proc.returncode == 0
     finally:
         proc.kill()
+
+
+def test_grade_writes_a_results_file_saying_why_nothing_was_graded(tmp_path):
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    shutil.copyfile(REFERENCE / "loss.py", flat / "loss.py")  # files uploaded without their lesson9/ folder
+    code, _, err = loopkata("grade", str(flat), "--results", str(tmp_path / "results.json"))
+    assert code == 2 and "not a kata tree" in err
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["score"] == 0 and "not a kata tree" in results["output"]
+
+
+def test_grade_finds_a_lesson9_wrapped_in_one_more_folder(tmp_path):
+    upload = tmp_path / "submission"
+    shutil.copytree(REFERENCE, upload / "alice-lesson9" / "lesson9")
+    code, _, err = loopkata("grade", str(upload), "--results", str(tmp_path / "results.json"), "--jobs", "2")
+    assert code == 0, err
+    assert json.loads((tmp_path / "results.json").read_text())["score"] == 100
