@@ -1,0 +1,1 @@
+"Lesson 9, rebuilt as tersely as the notebooks write it."
