@@ -77,19 +77,23 @@ def watch_loop(start: Step, check: Callable[[Step], progress.StepState],
     return 0
 
 
+def _say(text: str) -> None:
+    print(text, flush=True)  # a pipe (an editor's terminal, a test) must see each line at once
+
+
 def watch(workspace: Path, start: Step | None, poll: bool, color: bool) -> int:
     from loopkata.cli import run_learner_spec
 
     changed, quit_ = threading.Event(), threading.Event()
     observer = _start_observer(workspace / "lesson9", changed, poll)
     if observer is None:
-        print("File events are not available here: press Enter to re-run after each save.")
+        _say("File events are not available here: press Enter to re-run after each save.")
     threading.Thread(target=_read_keys, args=(changed, quit_), daemon=True).start()
 
     def check(step: Step) -> progress.StepState:
         run = run_learner_spec(workspace, [step])
         if run.problem:
-            print(progress.paint(f"Note: {run.problem}", progress.FAILING, color))
+            _say(progress.paint(f"Note: {run.problem}", progress.FAILING, color))
         return progress.states(run, [step])[0]
 
     def wait() -> bool:
@@ -103,11 +107,11 @@ def watch(workspace: Path, start: Step | None, poll: bool, color: bool) -> int:
         run = run_learner_spec(workspace, list(STEPS))
         first = progress.first_unfinished(progress.states(run))
         if first is None:
-            print(progress.paint("Every step passes already.", progress.PASSING, color))
+            _say(progress.paint("Every step passes already.", progress.PASSING, color))
             return 0
         start = first.step
     try:
-        return watch_loop(start, check, wait, print, color)
+        return watch_loop(start, check, wait, _say, color)
     finally:
         if observer is not None:
             observer.stop()

@@ -278,6 +278,21 @@ def test_fit_uses_the_learners_loss_func():
                  "learn.loss_func over the whole validation set")
 
 
+def test_fit_trains_with_the_learners_loss_func():
+    def double_cross_entropy(out, yb):
+        return 2 * F.cross_entropy(out, yb)
+
+    # twice the loss at half the learning rate takes exactly the steps of plain cross_entropy at lr 0.5
+    learn = toy_learn(toy_data(), lr=0.25, loss_func=double_cross_entropy)
+    by_hand = copy.deepcopy(learn.model)
+    databunch.fit(1, learn)
+    train_by_hand(by_hand, 0.5, learn.data.train_dl.batches, epochs=1)
+    for (name, got), expected in zip(learn.model.named_parameters(), by_hand.parameters()):
+        expect_close(got, expected, f"model parameter {name} after fit(1, learn) with learn.loss_func = "
+                     "2 * cross_entropy and SGD(lr=0.25)",
+                     "the same steps as cross_entropy at lr 0.5: training must use learn.loss_func too")
+
+
 def test_fit_trains_like_plain_sgd():
     learn = toy_learn(toy_data(train_sizes=(4, 4, 4, 2)), lr=0.5)
     by_hand = copy.deepcopy(learn.model)

@@ -324,6 +324,22 @@ def test_begin_epoch_resets_both_stats():
                      "the contract: begin_epoch resets both")
 
 
+def test_callback_never_asks_to_skip():
+    model = torch.nn.Linear(6, 3)
+    cb = stats.AvgStatsCallback([accuracy])
+    (xb, yb), = make_batches(1)
+    fake = SimpleNamespace(epoch=0, epochs=1, **vars(batch_run(model, xb, yb)))
+    cb.set_runner(fake)
+    for event, in_train in (("begin_epoch", True), ("after_loss", True), ("after_loss", False),
+                            ("after_epoch", False)):
+        fake.in_train = in_train
+        got = getattr(cb, event)()
+        if got:
+            mismatch(f"AvgStatsCallback([accuracy]).{event}() with run.in_train={in_train}", got, None,
+                     "a true value from an event tells the Runner to skip (after after_loss: the backward "
+                     "pass and the step, so nothing trains); the stats only watch")
+
+
 # --- AvgStatsCallback in the tree's Runner ----------------------------------------------
 
 def frozen_learn():

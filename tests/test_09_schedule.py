@@ -98,10 +98,20 @@ def test_combine_scheds_notebook_example(pos, want):
 
 
 def test_combined_schedule_returns_a_python_float():
-    got = notebook_schedule()(0.5)
-    if not isinstance(got, float):
-        fail(f"combine_scheds([0.3, 0.7], [sched_cos(0.3, 0.6), sched_cos(0.6, 0.2)])(0.5) returned {show(got)}, "
-             f"a {type(got).__name__}\n  expected a Python float (the contract), ready to be an optimiser's lr")
+    def line_up(pos):  # plain arithmetic: handed a tensor position, it gives back a tensor
+        return 0.3 + 0.3 * pos
+
+    def line_down(pos):
+        return 0.6 - 0.4 * pos
+
+    for call, f in (
+            ("combine_scheds([0.3, 0.7], [sched_cos(0.3, 0.6), sched_cos(0.6, 0.2)])", notebook_schedule()),
+            ("combine_scheds([0.3, 0.7], [lambda pos: 0.3 + 0.3 * pos, lambda pos: 0.6 - 0.4 * pos])",
+             schedule.combine_scheds([0.3, 0.7], [line_up, line_down]))):
+        got = f(0.5)
+        if not isinstance(got, float):
+            fail(f"{call}(0.5) returned {show(got)}, a {type(got).__name__}\n"
+                 "  expected a Python float (the contract), ready to be an optimiser's lr")
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 5])

@@ -17,9 +17,12 @@ pytestmark = pytest.mark.timeout(600)
 REFERENCE = paths.reference_tree() / "lesson9"
 
 
+CLEAN_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as a new user has it
+
+
 def loopkata(*args, cwd=None):
     """Run the installed command; return (exit code, stdout, stderr)."""
-    done = subprocess.run([sys.executable, "-m", "loopkata.cli", *args], cwd=cwd,
+    done = subprocess.run([sys.executable, "-m", "loopkata.cli", *args], cwd=cwd, env=CLEAN_ENV,
                           capture_output=True, text=True, timeout=300)
     return done.returncode, done.stdout, done.stderr
 
@@ -133,6 +136,7 @@ def test_grade_a_folder_of_submissions_writes_a_gradebook(tmp_path):
 def test_results_is_refused_for_many_submissions(tmp_path):
     batch = tmp_path / "batch"
     shutil.copytree(REFERENCE, batch / "a" / "lesson9")
+    shutil.copytree(REFERENCE, batch / "b" / "lesson9")
     code, _, err = loopkata("grade", str(batch), "--results", str(tmp_path / "r.json"))
     assert code == 2 and "--results is for one submission" in err
 
@@ -168,7 +172,7 @@ def test_watch_reruns_when_a_file_is_saved(tmp_path):
     ws = workspace_with(tmp_path, [m for m in ("init", "loss", "modules", "data", "databunch",
                                                "handler", "runner", "stats", "schedule")])
     proc = subprocess.Popen([sys.executable, "-m", "loopkata.cli", "watch", "device", "--poll", "--color", "never"],
-                            cwd=ws, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            cwd=ws, env=CLEAN_ENV, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         seen = ""
         deadline = time.monotonic() + 240
