@@ -1,7 +1,7 @@
 """How long grading takes, as ratios against running the whole spec once: python -m loopkata.benchmark
 
 The baseline is the cheapest possible run of the spec on the reference: one
-plain pytest process, no isolation. Grading does more (a child per step, each
+plain pytest process, no isolation, one thread per process as in the grader. Grading does more (a child per step, each
 step on its own tree, the integration on the whole tree), and the ratios say
 what that costs. Times are wall-clock on this machine, in one run, so the
 ratios compare like with like even on a busy machine; the absolute seconds
@@ -10,6 +10,7 @@ do not travel.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -28,8 +29,9 @@ def _seconds(action) -> float:
 
 def baseline() -> None:
     root = paths.kata_root()
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}  # as the grader's children run
     subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--impl=solutions"],
-                   cwd=root, check=True, capture_output=True)
+                   cwd=root, check=True, capture_output=True, env=env)
 
 
 def grade_reference(jobs: int, fork_server: bool) -> None:
