@@ -247,6 +247,26 @@ def test_after_loss_reaches_the_callbacks_in_validation():
                  "(the lesson's `res = self.in_train` short-circuit skipped them all)")
 
 
+def test_handler_hands_every_callback_the_events_arguments():
+    learn = make_learn()
+    recs = [Recorder(), Recorder()]
+    cbh = handler.CallbackHandler(recs)
+    xb, yb = learn.data.train_dl[0]
+    loss = torch.tensor(0.5)
+    cbh.begin_fit(learn)
+    cbh.begin_epoch(3)
+    cbh.begin_batch(xb, yb)
+    cbh.after_loss(loss)
+    expected = {"begin_fit": (learn,), "begin_epoch": (3,), "begin_batch": (xb, yb), "after_loss": (loss,)}
+    for i, rec in enumerate(recs):
+        for event, args in rec.args:
+            want = expected.get(event, args)
+            if len(args) != len(want) or any(a is not w for a, w in zip(args, want)):
+                mismatch(f"CallbackHandler([rec0, rec1]): begin_fit(learn), begin_epoch(3), begin_batch(xb, yb), "
+                         f"after_loss(loss); the arguments rec{i}.{event} got", args, want,
+                         "the handler calls each event on every callback with the arguments it was given")
+
+
 def test_begin_fit_clears_learn_stop():
     learn = make_learn()
     learn.stop = True
@@ -289,6 +309,22 @@ def test_fit_calls_events_in_the_lessons_order():
                   "fit(2, learn, CallbackHandler([rec])) with 2 training and 2 validation batches; "
                   "rec's events, with the optimiser's backward/step/zero_grad between them",
                   "the lesson's fit / all_batches / one_batch")
+
+
+def test_fit_hands_callbacks_the_epoch_number_and_each_batch():
+    learn = make_learn(n_train=2, n_valid=2)
+    rec = Recorder()
+    handler.fit(2, learn, handler.CallbackHandler([rec]))
+    call = "fit(2, learn, CallbackHandler([rec])) with 2 training and 2 validation batches"
+    epochs = [args for event, args in rec.args if event == "begin_epoch"]
+    expect_equal(epochs, [(0,), (1,)], f"{call}; the arguments of each rec.begin_epoch",
+                 "the lesson: begin_epoch(epoch), counting epochs from 0")
+    got = [args for event, args in rec.args if event == "begin_batch"]
+    expected = (learn.data.train_dl + learn.data.valid_dl) * 2
+    for k, (args, want) in enumerate(zip(got, expected)):
+        if len(args) != 2 or not all(isinstance(a, torch.Tensor) and torch.equal(a, w) for a, w in zip(args, want)):
+            mismatch(f"{call}; the arguments of rec.begin_batch call #{k}", args, want,
+                     "each epoch's training batches then its validation batches, as (xb, yb) in that order")
 
 
 def test_fit_trains_in_train_mode_and_validates_in_eval_mode():
