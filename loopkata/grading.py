@@ -55,10 +55,6 @@ class Points:
         file_and_name = test.nodeid.rsplit("/", 1)[-1]  # "test_02_loss.py::test_nll..."
         return self.weights.get(file_and_name, 1.0)
 
-    @property
-    def total(self) -> float:
-        return sum(self.steps.values())
-
 
 def load_points(path: Path | None = None) -> Points:
     path = path or DEFAULT_POINTS
@@ -66,7 +62,11 @@ def load_points(path: Path | None = None) -> Points:
         data = tomllib.loads(Path(path).read_text())
     except (OSError, tomllib.TOMLDecodeError) as e:
         raise GradingError(f"points file {path}: {e}") from None
-    steps = {k: float(v) for k, v in data.get("steps", {}).items()}
+    try:
+        steps = {k: float(v) for k, v in data.get("steps", {}).items()}
+        weights = {k: float(v) for k, v in data.get("weights", {}).items()}
+    except (TypeError, ValueError, AttributeError):
+        raise GradingError(f"points file {path}: [steps] and [weights] hold numbers only") from None
     unknown = set(steps) - {s.id for s in STEPS}
     missing = {s.id for s in STEPS} - set(steps)
     if unknown or missing:
@@ -74,7 +74,6 @@ def load_points(path: Path | None = None) -> Points:
                            f"(unknown: {sorted(unknown) or 'none'}, missing: {sorted(missing) or 'none'})")
     if any(v < 0 for v in steps.values()):
         raise GradingError(f"points file {path}: points must not be negative")
-    weights = {k: float(v) for k, v in data.get("weights", {}).items()}
     if any(v <= 0 for v in weights.values()):
         raise GradingError(f"points file {path}: weights must be positive")
     return Points(steps, weights)
