@@ -21,7 +21,9 @@ def _limit(which: int, value: int) -> None:
 
 
 def apply_limits(memory_mb: int, file_bytes: int) -> None:
-    _limit(resource.RLIMIT_AS, memory_mb * 2**20)
+    # RLIMIT_DATA caps what the process allocates (heap and anonymous maps); unlike RLIMIT_AS
+    # it leaves out shared libraries, which a CUDA build of torch maps by the gigabyte
+    _limit(resource.RLIMIT_DATA, memory_mb * 2**20)
     _limit(resource.RLIMIT_FSIZE, file_bytes)
     _limit(resource.RLIMIT_CORE, 0)
     # past the file size cap a write fails with an error the test reports, instead of a kill

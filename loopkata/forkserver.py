@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import traceback
 from pathlib import Path
 
 from loopkata.child import apply_limits
@@ -95,9 +96,11 @@ def _child(request: dict, fds: list[int], server_fd: int) -> None:
         from loopkata.sandbox import report_args
 
         code = run(report_args(request["args"], key_fd, result_fd), request.get("module"))
+    except BaseException:  # ours, before pytest took over: say what, on the child's captured output
+        traceback.print_exc()
+    finally:
         sys.stdout.flush()
         sys.stderr.flush()
-    finally:
         os._exit(code)
 
 
