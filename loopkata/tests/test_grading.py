@@ -70,7 +70,8 @@ HOSTILE = {
 
 def make_submission(root: Path, name: str, loss_py, extra=None) -> Path:
     sub = root / name
-    shutil.copytree(paths.reference_tree() / "lesson9", sub / "lesson9")
+    shutil.copytree(paths.reference_tree() / "lesson9", sub / "lesson9",
+                    ignore=shutil.ignore_patterns("__pycache__"))
     if loss_py is None:
         (sub / "lesson9" / "loss.py").unlink()
     else:
