@@ -32,12 +32,12 @@ PRELOAD = ("torch", "torch._dynamo", "hypothesis", "numpy", "matplotlib.pyplot",
 class ForkServer:
     """The parent's handle on a server process."""
 
-    def __init__(self, env: dict[str, str]):
+    def __init__(self, env: dict[str, str], cwd: Path):
         self._sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self._file = self._sock.makefile("r")
-        self.proc = subprocess.Popen(
+        self.proc = subprocess.Popen(  # in a folder of ours: what imports write lands there, not in the caller's
             [sys.executable, "-m", "loopkata.forkserver", str(theirs.fileno())],
-            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             pass_fds=(theirs.fileno(),), start_new_session=True,
         )
         theirs.close()
@@ -104,7 +104,44 @@ def _child(request: dict, fds: list[int], server_fd: int) -> None:
         os._exit(code)
 
 
+def _become_subreaper() -> None:
+    """Orphans of our children become ours (Linux), so that none outlives its run."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+
+
+def _children() -> list[int]:
+    me, found = os.getpid(), []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == me:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _reap_leftovers() -> None:
+    """Kill whatever a finished child left running (its processes are now ours to reap)."""
+    for _ in range(20):  # each round kills one generation; their orphans come to us next
+        leftovers = _children()
+        if not leftovers:
+            return
+        for pid in leftovers:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+
+
 def serve(fd: int) -> None:
+    _become_subreaper()
     for name in PRELOAD:
         __import__(name)
     sock = socket.socket(fileno=fd)
@@ -126,6 +163,7 @@ def serve(fd: int) -> None:
             os.close(f)
         sock.sendall(json.dumps({"pid": pid}).encode() + b"\n")
         _, status = os.waitpid(pid, 0)
+        _reap_leftovers()
         code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
         sock.sendall(json.dumps({"status": code}).encode() + b"\n")
 

@@ -235,7 +235,7 @@ class Grader:
         except queue.Empty:
             pass
         try:
-            server = ForkServer(child_env(self.workdir, "fork-server"))
+            server = ForkServer(child_env(self.workdir, "fork-server"), self.workdir)
         except OSError:
             return None
         with self._lock:

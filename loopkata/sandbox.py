@@ -176,12 +176,14 @@ def _run(request: dict, workdir: Path, limits: Limits, server: ForkServer | None
         for fd in (key_read, result_write, out_write):
             os.close(fd)
     output, results = _Capped(limits.output_bytes), _Results(key)
-    timed_out = _pump(child, {out_read: output.add, result_read: results.add}, started + limits.wall_seconds)
-    _kill_all(child, marker)
-    os.close(out_read)
-    os.close(result_read)
+    try:
+        timed_out = _pump(child, {out_read: output.add, result_read: results.add}, started + limits.wall_seconds)
+    finally:  # also on Ctrl-C: no child outlives its run
+        returncode = _kill_all(child, marker)
+        os.close(out_read)
+        os.close(result_read)
     return ChildRun(
-        returncode=None if timed_out else child.wait(), timed_out=timed_out,
+        returncode=None if timed_out else returncode, timed_out=timed_out,
         seconds=time.monotonic() - started, output=output.text(), output_cut=output.cut,
         records=results.records, rejected=results.rejected,
     )
@@ -247,14 +249,21 @@ def _pump(proc, sinks: dict, deadline: float) -> bool:
     return False
 
 
-def _kill_all(child, marker: str) -> None:
-    """Kill the child's process group, then any process still carrying this run's marker."""
+def _kill_all(child, marker: str) -> int | None:
+    """Kill the child's process group, then any process still carrying this run's marker.
+
+    Returns the child's exit status (None if it cannot be known: its fork server is gone).
+    """
     try:
         os.killpg(child.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
-    child.wait()
+    try:
+        status = child.wait()
+    except OSError:
+        status = None
     _sweep(marker)
+    return status
 
 
 def _sweep(marker: str) -> None:

@@ -80,6 +80,17 @@ def expected_sizes(n, bs):
 # ---------------------------------------------------------------- Dataset
 
 
+
+def test_dataset_keeps_its_inputs_and_labels_as_x_and_y():
+    x, y = torch.randn(5, 3), torch.arange(5)
+    ds = data.Dataset(x, y)
+    for name, want in (("x", x), ("y", y)):
+        got = getattr(ds, name, None)
+        if got is not want:
+            fail(f"Dataset(x, y).{name} is {show(got)}; expected the very tensor passed as {name}\n"
+                 "  (step 5's get_model reads the input width from data.train_ds.x)")
+
+
 def test_dataset_len_is_the_number_of_rows():
     x, y = toy_tensors(7)
     expect_equal(len(data.Dataset(x, y)), 7, "len(Dataset(x, y)) with 7 rows", "one item per row of x")

@@ -198,7 +198,8 @@ def test_callback_without_runner_raises_attribute_error():
     if outcome is not None:
         fail("runner.Callback().epoch, with no runner set, returned without error\n"
              "  (the contract: an AttributeError, since nothing has that attribute)")
-    expect_equal(getattr(cb, "after_pred", "absent"), "absent", "getattr(Callback(), 'after_pred', 'absent')",
+    expect_equal(getattr(cb, "no_such_attribute", "absent"), "absent",
+                 "getattr(Callback(), 'no_such_attribute', 'absent')",
                  "an AttributeError lets getattr's default work, which the Runner relies on")
 
 
@@ -222,7 +223,9 @@ def test_callback_name_of_the_bare_class():
 
 def fake_runner(**attrs):
     model = torch.nn.Linear(2, 2)
-    return SimpleNamespace(model=model, epoch=0, iters=4, in_train=False, n_epochs=0.0, n_iter=0, **attrs)
+    # run.model reads run.learn.model in the contract: a callback may reach it either way
+    return SimpleNamespace(model=model, learn=SimpleNamespace(model=model), epoch=0, iters=4, in_train=False,
+                           n_epochs=0.0, n_iter=0, **attrs)
 
 
 def train_eval_on(fake):
@@ -377,6 +380,40 @@ def test_runner_properties_read_the_learner():
             mismatch(f"run.{name}, read by a callback at begin_fit of run.fit(1, learn)", seen.get(name),
                      f"learn.{name}" if name != "learn" else "learn",
                      "the contract: run.learn is the learner during fit; opt, model, loss_func and data read it")
+
+
+def test_runner_shares_the_batch_and_the_loop_state_with_callbacks():
+    """What later callbacks read from the runner: AvgStats (xb, yb, pred, loss), ParamScheduler (epochs), ..."""
+    learn = make_learn(n_train=3, n_valid=2)
+    seen = []
+
+    def look(cb, n):
+        run = cb.run
+        with torch.no_grad():
+            model_now = run.model(run.xb)  # the weights move after each step: compare at the time
+        seen.append(dict(xb=run.xb, yb=run.yb, pred=run.pred, loss=run.loss, epoch=run.epoch, model_now=model_now,
+                         epochs=run.epochs, iters=run.iters, in_train=run.in_train))
+
+    runner.Runner(cbs=[recorder(act={"after_loss": look})]).fit(2, learn)
+    batches = (learn.data.train_dl + learn.data.valid_dl) * 2
+    if len(seen) != len(batches):
+        fail(f"run.fit(2, learn) with 3 training and 2 validation batches called after_loss {len(seen)} times; "
+             f"expected {len(batches)}")
+    for i, (got, (xb, yb)) in enumerate(zip(seen, batches)):
+        training = i % 5 < 3
+        want = dict(epoch=i // 5, epochs=2, iters=3 if training else 2, in_train=training)
+        where = f"at after_loss of batch {i % 5 + 1} of epoch {i // 5} ({'training' if training else 'validation'})"
+        for name, value in want.items():
+            expect_equal(got[name], value, f"run.{name} {where}",
+                         "run.epoch is the current epoch, run.epochs what fit was given, "
+                         "run.iters the number of batches of the loader being run")
+        if got["xb"] is not xb or got["yb"] is not yb:
+            fail(f"run.xb / run.yb {where} are not the batch the loader gave "
+                 "(the contract: one_batch(xb, yb) keeps them as run.xb, run.yb for the callbacks)")
+        expect_close(got["pred"], got["model_now"], f"run.pred {where}", "the model's output for run.xb",
+                     atol=1e-5, rtol=1e-5)
+        expect_close(got["loss"], learn.loss_func(got["pred"], yb), f"run.loss {where}",
+                     "loss_func(run.pred, run.yb)", atol=1e-5, rtol=1e-5)
 
 
 # --- Runner: calling the callbacks ------------------------------------------------------------------

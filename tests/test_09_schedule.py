@@ -416,8 +416,9 @@ def three_group_opt():
 def before_batch(ps, *, in_train=True, n_epochs=0.0, epochs=1, opt=None, iters=4):
     """Drive `ps` through begin_fit (when it has one) and one begin_batch on a runner-shaped namespace."""
     opt = opt if opt is not None else three_group_opt()
-    fake = SimpleNamespace(opt=opt, in_train=in_train, n_epochs=n_epochs, epochs=epochs, epoch=int(n_epochs),
-                           iters=iters, n_iter=round(n_epochs * iters), stop=False)
+    # run.opt reads run.learn.opt in the contract: a callback may reach it either way
+    fake = SimpleNamespace(opt=opt, learn=SimpleNamespace(opt=opt), in_train=in_train, n_epochs=n_epochs,
+                           epochs=epochs, epoch=int(n_epochs), iters=iters, n_iter=round(n_epochs * iters), stop=False)
     ps.set_runner(fake)
     begin_fit = getattr(ps, "begin_fit", None)
     if begin_fit is not None:

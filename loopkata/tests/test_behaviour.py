@@ -35,7 +35,8 @@ MUTATIONS = {
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    server = ForkServer(child_env(tmp_path_factory.mktemp("server"), "fork-server"))
+    folder = tmp_path_factory.mktemp("server")
+    server = ForkServer(child_env(folder, "fork-server"), folder)
     yield server
     server.close()
 

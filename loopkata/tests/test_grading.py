@@ -23,6 +23,7 @@ GOOD_LOSS = (paths.reference_tree() / "lesson9" / "loss.py").read_text()
 STEPS = [BY_ID["loss"], BY_ID["modules"]]
 FAST = (Limits(wall_seconds=25, test_seconds=3), Limits(wall_seconds=60, test_seconds=30))
 SLEEP_MARK = "987654"  # a sleep this long marks the processes a submission leaves behind
+DAEMON_MARK = "987655"
 
 HOSTILE = {
     "syntax_error": "def nll(input, target:\n    return 0\n",
@@ -55,6 +56,14 @@ HOSTILE = {
     "leaves_a_process": GOOD_LOSS + textwrap.dedent(f'''
         import subprocess
         subprocess.Popen(["sleep", "{SLEEP_MARK}"], start_new_session=True)
+        '''),
+    "leaves_a_daemon": GOOD_LOSS + textwrap.dedent(f'''
+        import os
+        if os.fork() == 0:  # a daemon: its own session, a clean environment, its parent gone
+            os.setsid()
+            if os.fork() == 0:
+                os.execve("/bin/sleep", ["sleep", "{DAEMON_MARK}"], {{}})
+            os._exit(0)
         '''),
     "forges_results": GOOD_LOSS + textwrap.dedent('''
         import os
@@ -108,7 +117,7 @@ def test_the_reference_gets_full_marks(corpus):
     assert grades["reference"].score == grades["reference"].max_score > 0
 
 
-@pytest.mark.parametrize("name", [n for n in [*HOSTILE, "ships_a_conftest"] if n != "leaves_a_process"])
+@pytest.mark.parametrize("name", [n for n in [*HOSTILE, "ships_a_conftest"] if not n.startswith("leaves_a")])
 def test_a_broken_loss_module_costs_the_loss_step_only(corpus, name):
     _, grades = corpus
     steps = steps_of(grades[name])
@@ -155,9 +164,11 @@ def test_a_submissions_conftest_and_pytest_ini_never_run(corpus):
 
 def test_no_process_is_left_running(corpus):
     _, grades = corpus
-    assert grades["leaves_a_process"].score == grades["leaves_a_process"].max_score
+    for name in ("leaves_a_process", "leaves_a_daemon"):
+        assert grades[name].score == grades[name].max_score
     listing = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
     assert f"sleep {SLEEP_MARK}" not in listing
+    assert f"sleep {DAEMON_MARK}" not in listing
 
 
 def test_the_submission_itself_is_never_written_to(corpus):
