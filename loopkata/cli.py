@@ -257,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("loopkata: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `loopkata hint loss --all | head -1`: the reader has gone, fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as e:  # a bug of ours: one line, and the traceback only on request
         if os.environ.get("LOOPKATA_DEBUG"):
             traceback.print_exc()

@@ -1,7 +1,6 @@
 """`loopkata grade`: check the call, grade, print a table, write the files asked for."""
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 import threading
@@ -9,7 +8,9 @@ import time
 from pathlib import Path
 
 from loopkata import gradebook, paths
-from loopkata.grading import Grader, GradingError, SubmissionGrade, load_points, submissions_in
+from loopkata.grading import (Grader, GradingError, StepGrade, SubmissionGrade, load_points, submissions_in,
+                              unwrap)
+from loopkata.steps import STEPS
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -30,11 +31,16 @@ def _writable(path: Path) -> str | None:
     return None
 
 
-def _zero_results(path: Path, reason: str) -> None:
-    """A results.json that tells the learner why nothing was graded (Gradescope shows it)."""
-    why = _writable(path)
-    if why is None:
-        path.write_text(json.dumps({"score": 0, "output": f"Not graded: {reason}", "tests": []}, indent=2) + "\n")
+def _zero_results(path: Path, reason: str, points_file: str | None) -> None:
+    """A results.json, every step at zero, that tells the learner why nothing was graded."""
+    if _writable(path) is not None:
+        return
+    try:
+        points = load_points(Path(points_file) if points_file else None)
+    except GradingError:
+        return
+    steps = [StepGrade(step, points.steps[step.id], problem=f"Not graded: {reason}") for step in STEPS]
+    gradebook.write_results(SubmissionGrade(path.parent.name, path, steps, problem=f"Not graded: {reason}"), path)
 
 
 def grade(args) -> int:
@@ -46,19 +52,17 @@ def grade(args) -> int:
             reason = f"{path}: no such file or folder" if not path.exists() else \
                 f"{path} is a file: give a folder holding lesson9/, or a folder of such folders"
             if args.results:
-                _zero_results(Path(args.results), reason)
+                _zero_results(Path(args.results), reason, args.points)
             return _fail(reason)
-    if len(given) == 1 and not paths.is_kata_tree(given[0]) and args.results:
-        inside = [p for p in given[0].iterdir() if p.is_dir() and paths.is_kata_tree(p)]
-        if len(inside) == 1:  # an upload that wrapped lesson9/ in one more folder
-            given = inside
+    if len(given) == 1 and args.results:  # one upload that may wrap lesson9/ in one more folder
+        given = [unwrap(given[0])]
     single = len(given) == 1 and paths.is_kata_tree(given[0])
     if not single:
         for path in given:
             if not paths.is_kata_tree(path) and not any(paths.is_kata_tree(p) for p in path.iterdir() if p.is_dir()):
                 reason = f"{path} is not a kata tree (no lesson9/ folder) nor a folder of submissions"
                 if args.results:
-                    _zero_results(Path(args.results), reason)
+                    _zero_results(Path(args.results), reason, args.points)
                 return _fail(reason)
     if args.results and not single:
         return _fail("--results is for one submission; for many, use --out DIR")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -10,8 +11,16 @@ from loopkata.grading import StepGrade, SubmissionGrade
 from loopkata.steps import STEPS
 
 
+_NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _num(x: float) -> float:
     return round(x, 2)
+
+
+def _xml_text(text: str) -> str:
+    """Text XML 1.0 can hold: a submission's messages may carry any control character."""
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def step_title(grade: StepGrade) -> str:
@@ -22,11 +31,12 @@ def step_title(grade: StepGrade) -> str:
 
 def results_json(grade: SubmissionGrade) -> dict:
     """Gradescope's results format, with every step's score under extra_data.steps."""
-    summary = f"{_num(grade.score)} / {_num(grade.max_score)} points."
+    score = round(sum(_num(g.score) for g in grade.steps), 2)  # adds up to the steps as written
+    summary = f"{score} / {_num(grade.max_score)} points."
     if grade.problem:
         summary += f" {grade.problem}"
     return {
-        "score": _num(grade.score),
+        "score": score,
         "max_score": _num(grade.max_score),
         "output": summary,
         "visibility": "visible",
@@ -75,14 +85,15 @@ def write_junit(grades: list[SubmissionGrade], path: Path) -> None:
                                   failures=str(sum(t.outcome in ("failed", "missing") for t in g.tests)),
                                   skipped=str(sum(t.outcome == "skipped" for t in g.tests)))
             if g.problem:
-                ET.SubElement(suite, "system-err").text = g.problem
+                ET.SubElement(suite, "system-err").text = _xml_text(g.problem)
             for t in g.tests:
                 case = ET.SubElement(suite, "testcase", classname=f"{grade.name}.{g.step.id}", name=t.name)
+                message = _xml_text(t.message)
                 if t.outcome in ("failed", "missing"):
-                    ET.SubElement(case, "failure", message=t.message.strip().splitlines()[0][:200]
-                                  if t.message.strip() else t.outcome).text = t.message
+                    first = message.strip().splitlines()[0][:200] if message.strip() else t.outcome
+                    ET.SubElement(case, "failure", message=first).text = message
                 elif t.outcome == "skipped":
-                    ET.SubElement(case, "skipped", message=t.message)
+                    ET.SubElement(case, "skipped", message=message)
     path.parent.mkdir(parents=True, exist_ok=True)
     ET.ElementTree(suites).write(path, encoding="unicode", xml_declaration=True)
 

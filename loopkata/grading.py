@@ -52,8 +52,9 @@ class Points:
     weights: dict[str, float]
 
     def weight(self, test: TestResult) -> float:
+        """The test's weight: by "file::name[case]", else "file::name" (every case), else 1."""
         file_and_name = test.nodeid.rsplit("/", 1)[-1]  # "test_02_loss.py::test_nll..."
-        return self.weights.get(file_and_name, 1.0)
+        return self.weights.get(file_and_name, self.weights.get(file_and_name.split("[", 1)[0], 1.0))
 
 
 def load_points(path: Path | None = None) -> Points:
@@ -223,6 +224,7 @@ class Grader:
         self._lock = threading.Lock()
         self._tampered: str | None = None
         self._results: dict[str, tuple] = {}  # step and tree fingerprint -> what its run reported
+        self._running: dict[str, threading.Event] = {}  # the same, for runs not finished yet
         self._servers: queue.SimpleQueue[ForkServer] = queue.SimpleQueue()
         self._all_servers: list[ForkServer] = []
 
@@ -263,6 +265,8 @@ class Grader:
                 grade.problem = f"{path} holds no lesson9/ folder: nothing to grade"
                 for step_grade in grade.steps:
                     step_grade.problem = grade.problem
+                    if self.progress:
+                        self.progress(grade, step_grade)
                 continue
             files, left_out = read_lesson9(path)
             if left_out:
@@ -298,22 +302,41 @@ class Grader:
         key = f"{step.id}:{fingerprint(tree)}"
         with self._lock:
             cached = self._results.get(key)
+            running = self._running.get(key)
+            if cached is None and running is None:
+                self._running[key] = threading.Event()
+        if cached is None and running is not None:  # another job runs this very tree: wait for it
+            running.wait()
+            with self._lock:
+                cached = self._results.get(key)
         if cached is None:
             work = Path(tempfile.mkdtemp(prefix=f"{step.id}-", dir=self.workdir))
             server = self._server()
             try:
                 run = run_spec(write_files(tree, work / "tree"), [step], work, limits, spec_source=self.spec,
                                require_cuda=self.require_cuda, server=server)
+                cached = (run.tests, run.problem, run.trusted)
             finally:
                 if server is not None and server.proc.poll() is None:
                     self._servers.put(server)
                 shutil.rmtree(work, ignore_errors=True)
+                with self._lock:
+                    if cached is not None:
+                        self._results[key] = cached
+                    waiting = self._running.pop(key, None)
+                if waiting is not None:
+                    waiting.set()
             self._check_package(after=grade.name)
-            cached = (run.tests, run.problem, run.trusted)
-            with self._lock:
-                self._results[key] = cached
         tests, problem, trusted = cached
         return score_step(step, [dataclasses.replace(t) for t in tests], problem, self.points, trusted)
+
+
+def unwrap(path: Path) -> Path:
+    """The folder holding lesson9/: path itself, or its one sub-folder that does (an upload wrapped once more)."""
+    if paths.is_kata_tree(path) or not path.is_dir():
+        return path
+    inside = [p for p in path.iterdir() if p.is_dir() and paths.is_kata_tree(p)]
+    return inside[0] if len(inside) == 1 else path
 
 
 def submissions_in(paths_given: list[Path]) -> list[tuple[str, Path]]:
@@ -323,12 +346,10 @@ def submissions_in(paths_given: list[Path]) -> list[tuple[str, Path]]:
         if paths.is_kata_tree(path):
             found.append((path.resolve().name, path))
         else:
-            found += [(p.name, p) for p in sorted(path.iterdir()) if p.is_dir() and not p.name.startswith(".")]
+            found += [(p.name, unwrap(p)) for p in sorted(path.iterdir()) if p.is_dir() and not p.name.startswith(".")]
     names: dict[str, int] = {}
     unique = []
     for name, path in found:
         names[name] = names.get(name, 0) + 1
         unique.append((name if names[name] == 1 else f"{name}-{names[name]}", path))
     return unique
-
-

@@ -9,7 +9,9 @@ lines of its own, or replays ours, is caught by the parent.
 
 The list of collected tests is sent before the first test runs: the spec
 imports learner code lazily, inside tests, so that list is fixed before any
-of it runs.
+of it runs. At the end, the reporter checks that the functions a failing test
+goes through (pytest.fail, loopkata.testing's helpers) are still the ones it
+saw at start-up: code under test that swapped them could pass any test.
 """
 from __future__ import annotations
 
@@ -25,10 +27,23 @@ from loopkata.plugin import NOT_STARTED, step_of
 MESSAGE_LIMIT = 4000  # characters of a failure message kept for the parent
 
 
+# what a failing test goes through: code under test that replaces one of these can pass anything
+GUARDED = (("pytest", "fail"), ("_pytest.outcomes", "fail"), ("_pytest.outcomes", "Failed"),
+           ("loopkata.testing", "fail"), ("loopkata.testing", "mismatch"),
+           ("loopkata.testing", "expect_close"), ("loopkata.testing", "expect_equal"))
+
+
+def _guarded() -> dict[tuple[str, str], object]:
+    import importlib
+
+    return {(m, a): getattr(importlib.import_module(m), a, None) for m, a in GUARDED}
+
+
 class Reporter:
     def __init__(self, key: bytes, fd: int):
         self._key, self._fd, self._seq = key, fd, 0
         self._outcomes: dict[str, dict] = {}
+        self._machinery = _guarded()  # before any learner code runs
 
     def send(self, record: dict) -> None:
         self._seq += 1
@@ -61,6 +76,10 @@ class Reporter:
             self.send({"kind": "test", "nodeid": nodeid, **entry})
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        now = _guarded()
+        changed = [f"{m}.{a}" for (m, a), before in self._machinery.items() if now[(m, a)] is not before]
+        if changed:
+            self.send({"kind": "tampered", "changed": changed})
         self.send({"kind": "finished", "exitstatus": int(exitstatus)})
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from loopkata import paths
 from loopkata.sandbox import ChildRun, Limits, run_pytest
-from loopkata.steps import STEPS, Step
+from loopkata.steps import Step
 
 # tests/proof holds the spec's own test data (bug zoo, alternative rebuilds): no child needs it
-SPEC_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "proof", "README.md", "*.md")
+SPEC_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "proof", "*.md")
 
 PYTEST_INI = """\
 [pytest]
@@ -88,6 +88,11 @@ def _read(child: ChildRun, limits: Limits) -> SpecRun:
         for t in collected["tests"]
     }
     trusted = child.rejected == 0
+    tampered = next((r for r in child.records if r.get("kind") == "tampered"), None)
+    if tampered is not None:
+        trusted = False
+        problem = problem or ("the code under test replaced the test machinery ("
+                              + ", ".join(map(str, tampered.get("changed", []))) + "): no test result counts")
     for record in child.records:
         if record.get("kind") != "test" or record.get("nodeid") not in tests:
             continue
@@ -117,7 +122,3 @@ def _problem(child: ChildRun, limits: Limits, finished: bool) -> str | None:
         return (f"the test process ended early with exit code {child.returncode} "
                 "(sys.exit, os._exit or pytest.exit in the code under test?)")
     return None
-
-
-def all_steps() -> list[Step]:
-    return list(STEPS)

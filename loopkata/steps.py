@@ -53,7 +53,7 @@ MODULE_STEPS: tuple[Step, ...] = tuple(s for s in STEPS if s.module is not None)
 
 
 def get_step(key: str) -> Step:
-    """Find a step by id ('loss'), number ('2') or test/module file name."""
+    """Find a step by id ('loss') or number ('2')."""
     key = key.strip()
     if key in BY_ID:
         return BY_ID[key]

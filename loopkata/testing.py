@@ -51,8 +51,10 @@ class ModuleUnderTest:
             fail("no tree under test: run pytest with --impl PATH (a folder holding lesson9/)")
         try:
             module = importlib.import_module(f"lesson9.{self._name}")
-        except SyntaxError as e:
-            self._error = f"{self._file} has a syntax error at line {e.lineno}: {e.msg}"
+        except SyntaxError as e:  # maybe in another module this one imports: name the file it is in
+            where = f"lesson9/{Path(e.filename).name}" if e.filename else self._file
+            also = "" if where == self._file else f" (imported by {self._file})"
+            self._error = f"{where} has a syntax error at line {e.lineno}: {e.msg}{also}"
         except ModuleNotFoundError as e:
             if e.name in (f"lesson9.{self._name}", "lesson9"):
                 self._error = f"{self._file} is missing from {impl}"

@@ -5,7 +5,6 @@ and the reference is traced once for the whole module.
 """
 import shutil
 import time
-from pathlib import Path
 
 import pytest
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from loopkata import cli, paths, progress
+from loopkata import paths, progress
 from loopkata.steps import BY_ID
 from loopkata.watch import watch_loop
 

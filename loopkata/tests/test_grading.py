@@ -4,10 +4,8 @@ Each submission is the reference with one module replaced; the corpus is
 graded once, as a batch with two jobs, on the steps `loss` and `modules`:
 whatever `loss.py` does, `modules` keeps full marks and the grader survives.
 """
-import os
 import shutil
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -64,6 +62,11 @@ HOSTILE = {
             if os.fork() == 0:
                 os.execve("/bin/sleep", ["sleep", "{DAEMON_MARK}"], {{}})
             os._exit(0)
+        '''),
+    "patches_pytest_fail": GOOD_LOSS.replace("return -input[", "return 0 * -input[") + textwrap.dedent('''
+        import pytest
+        import loopkata.testing
+        pytest.fail = loopkata.testing.fail = lambda *args, **kwargs: None
         '''),
     "forges_results": GOOD_LOSS + textwrap.dedent('''
         import os
@@ -136,6 +139,7 @@ def test_a_broken_loss_module_costs_the_loss_step_only(corpus, name):
     ("memory_hog", "MemoryError"),
     ("output_flood", "File too large"),
     ("forges_results", "not written by the grader"),
+    ("patches_pytest_fail", "replaced the test machinery"),
 ])
 def test_each_failure_is_explained_in_the_steps_output(corpus, name, says):
     _, grades = corpus
@@ -150,9 +154,10 @@ def test_partial_credit_for_the_tests_that_pass(corpus):
     assert loss.passed == len(loss.counted) - sum("accuracy" in t.name for t in loss.counted)
 
 
-def test_forged_results_earn_nothing(corpus):
+@pytest.mark.parametrize("name", ["forges_results", "patches_pytest_fail"])
+def test_forged_results_earn_nothing(corpus, name):
     _, grades = corpus
-    assert steps_of(grades["forges_results"])["loss"].score == 0
+    assert steps_of(grades[name])["loss"].score == 0
 
 
 def test_a_submissions_conftest_and_pytest_ini_never_run(corpus):

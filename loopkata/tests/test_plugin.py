@@ -1,5 +1,4 @@
 """The pytest plugin, end to end through pytester: --impl, --step, cuda, --expect-fail, messages."""
-import sys
 
 import pytest
 
