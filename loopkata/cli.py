@@ -16,7 +16,7 @@ from loopkata.steps import STEPS, get_step
 from loopkata.workspace import WorkspaceError, find_workspace, init_workspace
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-LEARNER_LIMITS = Limits(wall_seconds=240, test_seconds=20)
+LEARNER_LIMITS = Limits(wall_seconds=120, test_seconds=15)  # a hang is reported within two minutes
 
 
 class UsageError(Exception):
