@@ -8,6 +8,8 @@ import pytest
 import torch
 from hypothesis import settings
 
+from loopkata.testing import fail
+
 # Same tree, same result, every time: no example database, no deadline on a busy machine.
 settings.register_profile("kata", database=None, deadline=None, derandomize=True, max_examples=60)
 settings.load_profile("kata")
@@ -48,3 +50,41 @@ def make_learn(n_train=5, n_valid=2, bs=4, n_in=6, n_classes=3, lr=0.1):
     )
     opt = torch.optim.SGD(model.parameters(), lr=lr)
     return SimpleNamespace(model=model, opt=opt, loss_func=torch.nn.functional.cross_entropy, data=data)
+
+
+def instrument(learn, log):
+    """Log 'backward', 'step' and 'zero_grad' into `log` as the loop does them."""
+    first = next(learn.model.parameters())
+    first.register_hook(lambda grad: log.append("backward"))
+    step, zero_grad = learn.opt.step, learn.opt.zero_grad
+
+    def logged_step(*args, **kwargs):
+        log.append("step")
+        return step(*args, **kwargs)
+
+    def logged_zero_grad(*args, **kwargs):
+        log.append("zero_grad")
+        return zero_grad(*args, **kwargs)
+
+    learn.opt.step, learn.opt.zero_grad = logged_step, logged_zero_grad
+    return log
+
+
+def expect_events(got, expected, call, why):
+    """Fail at the first event where `got` and `expected` part ways, showing where that was."""
+    __tracebackhide__ = True
+    if got == expected:
+        return
+    k = next((i for i, (g, e) in enumerate(zip(got, expected)) if g != e), min(len(got), len(expected)))
+    lines = [call,
+             f"  events differ at #{k}: got {got[k] if k < len(got) else '(no more events)'!r}, "
+             f"expected {expected[k] if k < len(expected) else '(no more events)'!r}",
+             f"  the events just before: {got[max(0, k - 5):k]}",
+             f"  {len(got)} events in all, expected {len(expected)}",
+             f"  ({why})"]
+    fail("\n".join(lines))
+
+
+def params_of(model):
+    """A detached copy of every parameter, to compare with later."""
+    return [p.detach().clone() for p in model.parameters()]

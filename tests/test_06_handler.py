@@ -5,7 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from conftest import make_learn
+from conftest import expect_events, instrument, make_learn, params_of
 from loopkata.testing import expect_close, expect_equal, fail, mismatch, under_test
 
 pytestmark = pytest.mark.step("handler")
@@ -73,24 +73,6 @@ class Recorder:
         return self._event("after_step")
 
 
-def instrument(learn, log):
-    """Log 'backward', 'step' and 'zero_grad' into `log` as the loop does them."""
-    first = next(learn.model.parameters())
-    first.register_hook(lambda grad: log.append("backward"))
-    step, zero_grad = learn.opt.step, learn.opt.zero_grad
-
-    def logged_step(*args, **kwargs):
-        log.append("step")
-        return step(*args, **kwargs)
-
-    def logged_zero_grad(*args, **kwargs):
-        log.append("zero_grad")
-        return zero_grad(*args, **kwargs)
-
-    learn.opt.step, learn.opt.zero_grad = logged_step, logged_zero_grad
-    return log
-
-
 def epoch_events(n_train, n_valid, train=True, validate=True, after_epoch=True):
     events = ["begin_epoch"]
     if train:
@@ -103,26 +85,6 @@ def epoch_events(n_train, n_valid, train=True, validate=True, after_epoch=True):
 
 def fit_events(epochs, n_train, n_valid):
     return ["begin_fit", *epoch_events(n_train, n_valid) * epochs, "after_fit"]
-
-
-def expect_events(got, expected, call, why):
-    """Fail at the first event where `got` and `expected` part ways, showing where that was."""
-    __tracebackhide__ = True
-    if got == expected:
-        return
-    k = next((i for i, (g, e) in enumerate(zip(got, expected)) if g != e), min(len(got), len(expected)))
-    before = got[max(0, k - 5):k]
-    lines = [call,
-             f"  events differ at #{k}: got {got[k] if k < len(got) else '(no more events)'!r}, "
-             f"expected {expected[k] if k < len(expected) else '(no more events)'!r}",
-             f"  the events just before: {before}",
-             f"  {len(got)} events in all, expected {len(expected)}",
-             f"  ({why})"]
-    fail("\n".join(lines))
-
-
-def params_of(model):
-    return [p.detach().clone() for p in model.parameters()]
 
 
 def run_fit(epochs, learn, cbs):

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import make_learn
+from conftest import expect_events, instrument, make_learn, params_of
 from loopkata.testing import expect_close, expect_equal, fail, mismatch, under_test
 
 pytestmark = pytest.mark.step("runner")
@@ -54,24 +54,6 @@ def recorder(log=None, true_at=None, act=None, order=0, cls_name="EventLogCallba
     return type(cls_name, (runner.Callback,), body)()
 
 
-def instrument(learn, log):
-    """Log 'backward', 'step' and 'zero_grad' into `log` as the loop does them."""
-    first = next(learn.model.parameters())
-    first.register_hook(lambda grad: log.append("backward"))
-    step, zero_grad = learn.opt.step, learn.opt.zero_grad
-
-    def logged_step(*args, **kwargs):
-        log.append("step")
-        return step(*args, **kwargs)
-
-    def logged_zero_grad(*args, **kwargs):
-        log.append("zero_grad")
-        return zero_grad(*args, **kwargs)
-
-    learn.opt.step, learn.opt.zero_grad = logged_step, logged_zero_grad
-    return log
-
-
 def epoch_events(n_train, n_valid, train=True, validate=True):
     return ["begin_epoch", *(TRAIN_BATCH * n_train if train else []),
             "begin_validate", *(VALID_BATCH * n_valid if validate else []), "after_epoch"]
@@ -81,31 +63,12 @@ def fit_events(epochs, n_train, n_valid):
     return ["begin_fit", *epoch_events(n_train, n_valid) * epochs, "after_fit"]
 
 
-def expect_events(got, expected, call, why):
-    """Fail at the first event where `got` and `expected` part ways, showing where that was."""
-    __tracebackhide__ = True
-    if got == expected:
-        return
-    k = next((i for i, (g, e) in enumerate(zip(got, expected)) if g != e), min(len(got), len(expected)))
-    lines = [call,
-             f"  events differ at #{k}: got {got[k] if k < len(got) else '(no more events)'!r}, "
-             f"expected {expected[k] if k < len(expected) else '(no more events)'!r}",
-             f"  the events just before: {got[max(0, k - 5):k]}",
-             f"  {len(got)} events in all, expected {len(expected)}",
-             f"  ({why})"]
-    fail("\n".join(lines))
-
-
 def logged_fit(epochs, learn, **recorder_kwargs):
     """Run Runner(cbs=[rec]).fit(epochs, learn); return the log of rec's events and the optimiser's work."""
     log = instrument(learn, [])
     run = runner.Runner(cbs=[recorder(log, **recorder_kwargs)])
     run.fit(epochs, learn)
     return log
-
-
-def params_of(model):
-    return [p.detach().clone() for p in model.parameters()]
 
 
 def expect_unchanged(model, before, call, why):
