@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import pytest
 import torch
 
-from loopkata.mnist import get_data
+from loopkata.kata.mnist import get_data
 from loopkata.testing import fail, under_test
 
 pytestmark = [pytest.mark.step("integration"), pytest.mark.timeout(180)]

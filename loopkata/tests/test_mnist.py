@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from loopkata import mnist
+from loopkata.kata import mnist
 
 
 def test_the_shipped_subset_has_the_courses_layout():

@@ -4,7 +4,7 @@ Running mutmut itself is the slow `tox -e mutation`; nothing here needs mutmut.
 """
 import pytest
 
-from loopkata import mutation
+from loopkata.maintainer import mutation
 
 RESULTS = """\
     lesson9.loss.x_nll__mutmut_1: killed
@@ -80,5 +80,5 @@ def test_unmarked():
 def test_plugin_keeps_only_the_mutated_steps_tests(pytester, monkeypatch, mutant, expected):
     pytester.makepyfile(test_spec=SPEC)
     monkeypatch.setenv("MUTANT_UNDER_TEST", mutant)
-    result = pytester.runpytest("-p", "loopkata.mutation", "-p", "no:cacheprovider")
+    result = pytester.runpytest("-p", "loopkata.maintainer.mutation", "-p", "no:cacheprovider")
     result.assert_outcomes(**expected)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from loopkata import plugin
+from loopkata.testing import plugin
 
 SPEC = '''
 import pytest

@@ -3,9 +3,11 @@ import textwrap
 
 import pytest
 
-from loopkata import paths, proof
-from loopkata.grading import Grader, load_points
-from loopkata.steps import BY_ID, MODULE_STEPS
+from loopkata.grading.grader import Grader
+from loopkata.grading.points import load_points
+from loopkata.kata import paths
+from loopkata.kata.steps import BY_ID, MODULE_STEPS
+from loopkata.maintainer import proof
 
 LOSS = "def nll(input, target):\n    return -input[range(len(target)), target].mean()\n"
 GOOD_ENTRY = """

@@ -1,0 +1,113 @@
+"""Run the spec, or part of it, against a kata tree in a contained child, and read back one result per test."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from loopkata.containment.sandbox import ChildRun, Limits, run_pytest, stopped
+from loopkata.kata import paths
+from loopkata.kata.files import Files, write_files
+from loopkata.kata.steps import Step
+
+PYTEST_INI = """\
+[pytest]
+timeout_method = signal
+python_files = test_*.py
+"""
+
+
+@dataclass
+class TestResult:
+    __test__ = False  # not a pytest test class, despite its name
+
+    nodeid: str
+    step: str
+    outcome: str  # passed, failed, skipped, or missing (the run ended before it reported)
+    message: str = ""
+    not_started: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.nodeid.rsplit("::", 1)[-1]
+
+    @property
+    def failed(self) -> bool:
+        """Counted against the tree: it failed, or it never reported."""
+        return self.outcome in ("failed", "missing")
+
+
+@dataclass
+class SpecRun:
+    tests: list[TestResult]
+    problem: str | None  # one line saying why the run did not finish normally, if it did not
+    trusted: bool = True  # False when the result channel carried lines the grader did not write
+
+    def for_step(self, step_id: str) -> list[TestResult]:
+        return [t for t in self.tests if t.step == step_id]
+
+
+def write_spec(dest: Path, spec: Files | None = None) -> Path:
+    """A private copy of the spec (tests/, from memory) with a pytest.ini of ours beside it."""
+    write_files(spec if spec is not None else paths.spec_files(), dest / "tests")
+    (dest / "pytest.ini").write_text(PYTEST_INI)
+    return dest
+
+
+def run_spec(tree: Path, steps: list[Step], workdir: Path, limits: Limits, *,
+             spec: Files | None = None, require_cuda: bool = False, server=None) -> SpecRun:
+    """Run the tests of `steps` against `tree` (a folder holding lesson9/) in a child."""
+    tree = tree.resolve()
+    spec_dir = write_spec(workdir / "spec", spec)
+    args = [
+        "-c", str(spec_dir / "pytest.ini"), f"--rootdir={spec_dir}",
+        "-p", "loopkata.testing.plugin", "-p", "pytest_timeout", "-p", "loopkata.containment.reporter",
+        "-p", "no:cacheprovider", "-q", "--tb=short", "-o", "console_output_style=classic",
+        f"--timeout={limits.test_seconds:g}", f"--impl={tree}",
+        *(["--require-cuda"] if require_cuda else []),
+        *(str(spec_dir / step.test_file) for step in steps),
+    ]
+    child = run_pytest(args, workdir / "run", limits, server)
+    return read_results(child, limits)
+
+
+def read_results(child: ChildRun, limits: Limits) -> SpecRun:
+    """The child's verified records as one result per collected test; tests that never reported are missing."""
+    collected = next((r for r in child.records if r.get("kind") == "collected"), None)
+    finished = any(r.get("kind") == "finished" for r in child.records)
+    problem = _problem(child, limits, finished)
+    trusted = child.rejected == 0
+    if collected is None:
+        tail = child.output.strip().splitlines()[-1:] or ["no output"]
+        return SpecRun([], problem or f"the spec could not be collected: {tail[0]}", trusted)
+    tests = {
+        t["nodeid"]: TestResult(t["nodeid"], t["step"] or "", "missing",
+                                f"did not run to the end: {problem or 'the run stopped early'}")
+        for t in collected["tests"]
+    }
+    tampered = next((r for r in child.records if r.get("kind") == "tampered"), None)
+    if tampered is not None:
+        trusted = False
+        problem = problem or ("the code under test replaced the test machinery ("
+                              + ", ".join(map(str, tampered.get("changed", []))) + "): no test result counts")
+    for record in child.records:
+        if record.get("kind") != "test" or record.get("nodeid") not in tests:
+            continue
+        result = tests[record["nodeid"]]
+        if result.outcome != "missing":
+            problem, trusted = problem or "a test reported twice: the result channel was tampered with", False
+            continue
+        result.outcome = str(record.get("outcome", "failed"))
+        result.message = str(record.get("message", ""))
+        result.not_started = bool(record.get("not_started", False))
+    return SpecRun(list(tests.values()), problem, trusted)
+
+
+def _problem(child: ChildRun, limits: Limits, finished: bool) -> str | None:
+    if child.rejected:
+        return (f"{child.rejected} result line(s) not written by the grader were rejected: "
+                "the submission wrote to the grader's result channel")
+    if child.returncode in (3, 4) and not child.records:
+        lines = [line for line in child.output.splitlines() if "ERROR" in line]
+        return f"pytest could not run the spec (exit code {child.returncode}): {(lines or ['?'])[-1].strip()}"
+    why = stopped(child, limits, finished)
+    return None if why is None else f"the test process stopped early: {why}"

@@ -1,0 +1,170 @@
+"""The grader: each (submission, step) pair in its own contained child, identical trees run once.
+
+For step S the child sees a tree made of the reference's modules, with the
+submission's module S (and any extra modules of its own) in place of the
+reference's, so one broken step never costs the steps after it. The
+integration row runs the submission's whole tree. Scores are computed here,
+in the parent, from signed per-test results; the child only runs tests.
+
+Nothing runs in the submission's own folder: every submission, the reference
+and the spec are read into memory before any learner code runs, and each
+child gets its own fresh copy of what it needs.
+"""
+from __future__ import annotations
+
+import dataclasses
+import queue
+import shutil
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from loopkata.containment.forkserver import ForkServer
+from loopkata.containment.sandbox import Limits, child_env
+from loopkata.containment.specrun import run_spec
+from loopkata.grading.points import Points
+from loopkata.grading.scores import StepGrade, SubmissionGrade, not_graded, score_step
+from loopkata.grading.trees import isolated_files, read_lesson9
+from loopkata.kata import paths
+from loopkata.kata.files import Files, fingerprint, read_files, write_files
+from loopkata.kata.steps import STEPS, Step
+
+STEP_LIMITS = Limits(wall_seconds=60, test_seconds=10)
+INTEGRATION_LIMITS = Limits(wall_seconds=150, test_seconds=120)
+
+
+class Grader:
+    """Grades one or many submissions, each (submission, step) pair in its own child.
+
+    The reference, the spec and every submission are read into memory before
+    any learner code runs, and every child gets fresh copies written from
+    there: whatever a submission's code does to files on disk, it cannot
+    change what the next child sees. Only the installed loopkata package
+    cannot be rewritten that way; it is fingerprinted, and grading stops if it
+    changes.
+    """
+
+    def __init__(self, points: Points, workdir: Path, jobs: int = 1, require_cuda: bool = False,
+                 progress=None, steps: list[Step] | None = None,
+                 limits: tuple[Limits, Limits] = (STEP_LIMITS, INTEGRATION_LIMITS), fork_server: bool = True):
+        self.points, self.workdir, self.jobs = points, workdir, max(1, jobs)
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.require_cuda, self.progress = require_cuda, progress
+        self.steps = list(steps or STEPS)
+        self.fork_server = fork_server
+        self.step_limits, self.integration_limits = limits
+        self.reference, _ = read_lesson9(paths.reference_tree())
+        self.spec = paths.spec_files()
+        self._package = Path(__file__).parents[1]
+        self._package_print = fingerprint(read_files(self._package, "**/*.py"))
+        self._lock = threading.Lock()
+        self._tampered: str | None = None
+        self._results: dict[str, tuple] = {}  # step and tree fingerprint -> what its run reported
+        self._running: dict[str, threading.Event] = {}  # the same, for runs not finished yet
+        self._servers: queue.SimpleQueue[ForkServer] = queue.SimpleQueue()
+        self._all_servers: list[ForkServer] = []
+
+    def _server(self) -> ForkServer | None:
+        """A fork server of our own for the calling thread's next run, or None to spawn instead."""
+        if not self.fork_server:
+            return None
+        try:
+            return self._servers.get_nowait()
+        except queue.Empty:
+            pass
+        try:
+            server = ForkServer(child_env(self.workdir, "fork-server"), self.workdir)
+        except OSError:
+            return None
+        with self._lock:
+            self._all_servers.append(server)
+        return server
+
+    def close(self) -> None:
+        for server in self._all_servers:
+            server.close()
+
+    def _check_package(self, after: str) -> None:
+        print_ = fingerprint(read_files(self._package, "**/*.py"))
+        with self._lock:
+            if print_ != self._package_print and not self._tampered:
+                self._tampered = (f"the loopkata package changed on disk while {after} was graded: "
+                                  "grading stopped; reinstall loopkata (git status shows what changed)")
+
+    def grade(self, submissions: list[tuple[str, Path]]) -> list[SubmissionGrade]:
+        grades: list[SubmissionGrade] = []
+        tasks = []
+        for name, path in submissions:
+            if not paths.is_kata_tree(path):
+                grade = not_graded(name, path, self.steps, self.points,
+                                   f"{path} holds no lesson9/ folder: nothing to grade")
+                grades.append(grade)
+                for step_grade in grade.steps:
+                    if self.progress:
+                        self.progress(grade, step_grade)
+                continue
+            grade = SubmissionGrade(name, path, [StepGrade(s, self.points.steps[s.id]) for s in self.steps])
+            grades.append(grade)
+            files, left_out = read_lesson9(path)
+            if left_out:
+                grade.problem = "left out of grading: " + ", ".join(left_out)
+            tasks += [(grade, position, step, files) for position, step in enumerate(self.steps)]
+        try:
+            with ThreadPoolExecutor(self.jobs) as pool:
+                for _ in pool.map(lambda task: self._grade_step(*task), tasks):
+                    pass
+        finally:
+            self.close()
+        return grades
+
+    def _grade_step(self, grade: SubmissionGrade, position: int, step: Step, files: Files) -> None:
+        started = time.monotonic()
+        if self._tampered:
+            result = score_step(step, [], self._tampered, self.points, trusted=False)
+        else:
+            tree = files if step.module is None else isolated_files(self.reference, files, step)
+            limits = self.integration_limits if step.module is None else self.step_limits
+            result = self._run_cached(grade, step, tree, limits)
+        result.seconds = time.monotonic() - started
+        grade.steps[position] = result
+        if self.progress:
+            self.progress(grade, result)
+
+    def _run_cached(self, grade: SubmissionGrade, step: Step, tree: Files, limits: Limits) -> StepGrade:
+        """Run the step's spec on tree, once per distinct tree: same files, same result.
+
+        In a batch most isolated trees repeat (every step a submission left as the
+        skeleton, or copied from the reference), so each is run once.
+        """
+        key = f"{step.id}:{fingerprint(tree)}"
+        with self._lock:
+            cached = self._results.get(key)
+            running = self._running.get(key)
+            if cached is None and running is None:
+                self._running[key] = threading.Event()
+        if cached is None and running is not None:  # another job runs this very tree: wait for it
+            running.wait()
+            with self._lock:
+                cached = self._results.get(key)
+        if cached is None:
+            work = Path(tempfile.mkdtemp(prefix=f"{step.id}-", dir=self.workdir))
+            server = self._server()
+            try:
+                run = run_spec(write_files(tree, work / "tree"), [step], work, limits, spec=self.spec,
+                               require_cuda=self.require_cuda, server=server)
+                cached = (run.tests, run.problem, run.trusted)
+            finally:
+                if server is not None and server.proc.poll() is None:
+                    self._servers.put(server)
+                shutil.rmtree(work, ignore_errors=True)
+                with self._lock:
+                    if cached is not None:
+                        self._results[key] = cached
+                    waiting = self._running.pop(key, None)
+                if waiting is not None:
+                    waiting.set()
+            self._check_package(after=grade.name)
+        tests, problem, trusted = cached
+        return score_step(step, [dataclasses.replace(t) for t in tests], problem, self.points, trusted)

@@ -1,0 +1,70 @@
+"""The scoring model: a step's grade from its test results, and a submission's from its steps."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from loopkata.containment.specrun import TestResult
+from loopkata.grading.points import Points
+from loopkata.kata.steps import Step
+
+
+@dataclass
+class StepGrade:
+    step: Step
+    max_score: float
+    score: float = 0.0
+    tests: list[TestResult] = field(default_factory=list)
+    problem: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def counted(self) -> list[TestResult]:
+        """The tests that share the step's points: all but the skipped ones."""
+        return [t for t in self.tests if t.outcome != "skipped"]
+
+    @property
+    def passed(self) -> int:
+        return sum(t.outcome == "passed" for t in self.counted)
+
+    @property
+    def failing(self) -> list[TestResult]:
+        return [t for t in self.tests if t.failed]
+
+    @property
+    def status(self) -> str:
+        return "passed" if self.counted and self.passed == len(self.counted) and not self.problem else "failed"
+
+
+@dataclass
+class SubmissionGrade:
+    name: str
+    path: Path
+    steps: list[StepGrade]
+    problem: str | None = None
+
+    @property
+    def score(self) -> float:
+        return sum(g.score for g in self.steps)
+
+    @property
+    def max_score(self) -> float:
+        return sum(g.max_score for g in self.steps)
+
+
+def score_step(step: Step, tests: list[TestResult], problem: str | None, points: Points,
+               trusted: bool = True) -> StepGrade:
+    """Share the step's points among its counted tests by weight; nothing when results were forged."""
+    grade = StepGrade(step, points.steps[step.id], tests=tests, problem=problem)
+    counted = grade.counted
+    total = sum(points.weight(t) for t in counted)
+    if total > 0 and trusted:
+        earned = sum(points.weight(t) for t in counted if t.outcome == "passed")
+        grade.score = round(grade.max_score * earned / total, 4)
+    return grade
+
+
+def not_graded(name: str, path: Path, steps: list[Step], points: Points, reason: str) -> SubmissionGrade:
+    """A submission that could not be graded at all: every step at zero, each saying why."""
+    return SubmissionGrade(name, path, [StepGrade(s, points.steps[s.id], problem=reason) for s in steps],
+                           problem=reason)

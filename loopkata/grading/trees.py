@@ -1,0 +1,36 @@
+"""A submission's tree in memory, and the tree each step is graded on."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from loopkata.kata.files import Files
+from loopkata.kata.steps import Step
+
+FILE_LIMIT = 1_000_000  # bytes: a larger .py file in a submission is left out
+TREE_LIMIT = 5_000_000  # bytes of .py files copied from one submission
+
+
+def read_lesson9(source: Path) -> tuple[Files, list[str]]:
+    """The .py files of source/lesson9, in memory; and what was left out, and why."""
+    files: Files = {}
+    left_out, total = [], 0
+    for path in sorted((source / "lesson9").rglob("*.py")):
+        rel = path.relative_to(source).as_posix()
+        if path.is_symlink() or not path.is_file():
+            left_out.append(f"{rel} (a link)")
+            continue
+        size = path.stat().st_size
+        if size > FILE_LIMIT or total + size > TREE_LIMIT:
+            left_out.append(f"{rel} (too large)")
+            continue
+        total += size
+        files[rel] = path.read_bytes()
+    return files, left_out
+
+
+def isolated_files(reference: Files, submission: Files, step: Step) -> Files:
+    """Reference modules, with the submission's module for `step` and its extra modules."""
+    module = f"lesson9/{step.module}.py"
+    tree = {rel: data for rel, data in reference.items() if rel != module}  # a missing module stays missing
+    tree.update({rel: data for rel, data in submission.items() if rel == module or rel not in reference})
+    return tree

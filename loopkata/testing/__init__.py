@@ -1,0 +1,196 @@
+"""Writing the spec: the pytest plugin (`loopkata.testing.plugin`) and the helpers spec tests import.
+
+Who uses it: the spec in tests/, and an instructor's held-out tests, as
+`from loopkata.testing import under_test, expect_close, ...`. It runs in
+whatever process runs the spec, a contained child included, and imports only
+`loopkata.kata`.
+
+The helpers import the tree under test lazily and fail with learner-grade
+messages: what was called, what came back and what was expected; the plugin
+adds the step's spec page. Every name in `__all__` is guarded during a graded
+run: code under test that replaces one of them makes that run count for
+nothing (see `loopkata.containment.reporter`).
+"""
+from __future__ import annotations
+
+import importlib
+import math
+import traceback
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pytest
+
+from loopkata.kata.steps import BY_ID
+from loopkata.testing import plugin
+
+__all__ = ["fail", "under_test", "show", "mismatch", "expect_equal", "expect_close"]
+
+
+def fail(message: str) -> NoReturn:
+    """Fail the current test with `message` alone, no traceback of ours."""
+    __tracebackhide__ = True
+    pytest.fail(message, pytrace=False)
+
+
+class ModuleUnderTest:
+    """`lesson9.<module>` of the tree under test, imported when a test first needs a name from it.
+
+    A missing module, a syntax error or a missing name fails the test that
+    needed it, with a message naming the file and the name, instead of
+    breaking the collection of the whole file.
+    """
+
+    def __init__(self, module: str):
+        self._name = module
+        self._module: Any = None
+        self._error: str | None = None
+
+    @property
+    def _file(self) -> str:
+        return f"lesson9/{self._name}.py"
+
+    def _load(self) -> Any:
+        __tracebackhide__ = True
+        if self._module is not None:
+            return self._module
+        if self._error is not None:  # it failed before: fail at once, not after another timeout
+            fail(self._error)
+        impl = plugin.impl_path()
+        if impl is None:
+            fail("no tree under test: run pytest with --impl PATH (a folder holding lesson9/)")
+        try:
+            module = importlib.import_module(f"lesson9.{self._name}")
+        except SyntaxError as e:  # maybe in another module this one imports: name the file it is in
+            where = f"lesson9/{Path(e.filename).name}" if e.filename else self._file
+            also = "" if where == self._file else f" (imported by {self._file})"
+            self._error = f"{where} has a syntax error at line {e.lineno}: {e.msg}{also}"
+        except ModuleNotFoundError as e:
+            if e.name in (f"lesson9.{self._name}", "lesson9"):
+                self._error = f"{self._file} is missing from {impl}"
+            else:
+                self._error = f"importing {self._file} failed: {type(e).__name__}: {e}"
+        except KeyboardInterrupt:
+            raise
+        except BaseException as e:  # whatever the module does at import: raise, exit, or time out
+            where = traceback.extract_tb(e.__traceback__)[-1]
+            self._error = (f"importing {self._file} failed: {type(e).__name__}: {e} "
+                           f"({Path(where.filename).name}, line {where.lineno})")
+        if self._error is not None:
+            fail(self._error)
+        module_file = Path(getattr(module, "__file__", "") or "").resolve()
+        if impl not in module_file.parents:
+            fail(f"lesson9.{self._name} was imported from {module_file}, not from the tree under test {impl}")
+        self._module = module
+        return module
+
+    def __getattr__(self, name: str) -> Any:
+        __tracebackhide__ = True
+        if name.startswith("_"):  # never a kata name; keeps introspection (pytest, inspect) harmless
+            raise AttributeError(name)
+        module = self._load()
+        try:
+            return getattr(module, name)
+        except AttributeError:
+            step = BY_ID.get(self._name)
+            page = f" ({step.page})" if step else ""
+            fail(f"{self._file} defines no `{name}`; the spec asks for it{page}")
+
+    def __repr__(self) -> str:
+        return f"<lesson9.{self._name} of the tree under test>"
+
+
+def under_test(module: str) -> ModuleUnderTest:
+    """The tree under test's `lesson9.<module>`, imported lazily."""
+    return ModuleUnderTest(module)
+
+
+def show(value: Any, limit: int = 8) -> str:
+    """A short, readable description of a value for a failure message."""
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch is a dependency
+        torch = None
+    if torch is not None and isinstance(value, torch.Tensor):
+        if value.dim() == 0:
+            return f"tensor({value.item():.6g})" + _tensor_extras(value)
+        flat = value.detach().flatten()
+        items = ", ".join(_fmt(v.item()) for v in flat[:limit])
+        more = ", ..." if flat.numel() > limit else ""
+        shape = "×".join(str(s) for s in value.shape)
+        return f"tensor of shape {shape} [{items}{more}]" + _tensor_extras(value)
+    if isinstance(value, float):
+        return _fmt(value)
+    if isinstance(value, (list, tuple)) and len(value) > limit:
+        inner = ", ".join(show(v) for v in value[:limit])
+        return f"{type(value).__name__} of {len(value)}: [{inner}, ...]"
+    if isinstance(value, (list, tuple)):
+        inner = ", ".join(show(v) for v in value)
+        return f"({inner},)" if isinstance(value, tuple) and len(value) == 1 else (
+            f"({inner})" if isinstance(value, tuple) else f"[{inner}]")
+    text = repr(value)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _fmt(x: Any) -> str:
+    return f"{x:.6g}" if isinstance(x, float) else repr(x)
+
+
+def _tensor_extras(t: Any) -> str:
+    extras = []
+    if t.dtype.is_floating_point is False:
+        extras.append(f"dtype={str(t.dtype).removeprefix('torch.')}")
+    if t.device.type != "cpu":
+        extras.append(f"device={t.device}")
+    return f" ({', '.join(extras)})" if extras else ""
+
+
+def mismatch(call: str, got: Any, expected: Any, why: str = "") -> NoReturn:
+    """Fail with: what was called, what came back, what was expected (and why)."""
+    __tracebackhide__ = True
+    lines = [f"{call}", f"  returned: {show(got)}", f"  expected: {show(expected)}"]
+    if why:
+        lines.append(f"  ({why})")
+    fail("\n".join(lines))
+
+
+def expect_equal(got: Any, expected: Any, call: str, why: str = "") -> None:
+    """Fail unless got == expected (exactly, for tensors: same shape and values)."""
+    __tracebackhide__ = True
+    import torch
+
+    if isinstance(expected, torch.Tensor):
+        same = (
+            isinstance(got, torch.Tensor)
+            and got.shape == expected.shape
+            and bool(torch.equal(got.detach().cpu().to(expected.dtype), expected.detach().cpu()))
+        )
+    else:
+        same = got == expected
+    if not same:
+        mismatch(call, got, expected, why)
+
+
+def expect_close(got: Any, expected: Any, call: str, why: str = "", *,
+                 atol: float = 1e-5, rtol: float = 1e-5) -> None:
+    """Fail unless got is within atol + rtol*|expected| of expected, same shape for tensors."""
+    __tracebackhide__ = True
+    import torch
+
+    if isinstance(expected, torch.Tensor):
+        if not isinstance(got, torch.Tensor):
+            mismatch(call, got, expected, f"expected a tensor, got a {type(got).__name__}")
+        if got.shape != expected.shape:
+            mismatch(call, got, expected,
+                     f"shape {tuple(got.shape)}, expected shape {tuple(expected.shape)}")
+        g, e = got.detach().cpu().double(), expected.detach().cpu().double()
+        if not torch.allclose(g, e, atol=atol, rtol=rtol, equal_nan=False):
+            worst = (g - e).abs().nan_to_num(float("inf")).max().item()
+            mismatch(call, got, expected, (why + "; " if why else "") + f"largest difference {worst:.3g}")
+        return
+    try:
+        value = float(got)
+    except (TypeError, ValueError):
+        mismatch(call, got, expected, f"expected a number, got a {type(got).__name__}")
+    if not math.isclose(value, float(expected), abs_tol=atol, rel_tol=rtol):
+        mismatch(call, got, expected, why)
