@@ -38,12 +38,19 @@ class Reporter:
     def __init__(self, writer: Writer):
         self._send = writer.send
         self._outcomes: dict[str, dict] = {}
+        self._counts: dict[str, int] = {}
         self._machinery = guarded()  # before any learner code runs
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:  # every test of the files given, before --step deselects any
+            step = step_of(item) or ""
+            self._counts[step] = self._counts.get(step, 0) + 1
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         tests = [{"nodeid": item.nodeid, "step": step_of(item)} for item in session.items]
-        self._send({"kind": "collected", "tests": tests})
+        self._send({"kind": "collected", "tests": tests, "counts": self._counts})
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         entry = self._outcomes.setdefault(report.nodeid, {"outcome": "passed", "message": "", "not_started": False})
@@ -65,7 +72,8 @@ class Reporter:
         changed = [f"{m}.{a}" for (m, a), before in self._machinery.items() if now[(m, a)] is not before]
         if changed:
             self._send({"kind": "tampered", "changed": changed})
-        self._send({"kind": "finished"})
+        stopped = session.shouldstop if isinstance(session.shouldstop, str) else None
+        self._send({"kind": "finished", "stopped": stopped})
 
 
 def _message(report: pytest.TestReport) -> str:

@@ -35,7 +35,8 @@ GRACE_SECONDS = 0.5  # after the child exits, how long its pipes may stay open
 @dataclass(frozen=True)
 class Limits:
     wall_seconds: float = 60.0
-    test_seconds: float = 10.0  # per test, enforced inside the child by pytest-timeout
+    test_seconds: float = 10.0  # per test, enforced inside the child (`loopkata.testing.hangs`)
+    import_seconds: float = 5.0  # per module of the tree, imported before the first test
     memory_mb: int = 2048
     output_bytes: int = 64_000  # of stdout/stderr kept for the report (head and tail)
     file_bytes: int = 64 * 2**20  # largest file the child may write
@@ -85,6 +86,12 @@ class _Capped:
     def text(self) -> str:
         middle = b"\n... (output cut) ...\n" if self.cut else b""
         return (bytes(self.head) + middle + bytes(self.tail)).decode("utf-8", "replace")
+
+
+def fork_server_works() -> bool:
+    """Whether children can be forked from a fork server here: Linux only (macOS forks badly once
+    torch is loaded, Windows has no fork)."""
+    return sys.platform == "linux"
 
 
 def child_env(workdir: Path, marker: str) -> dict[str, str]:
@@ -140,8 +147,7 @@ def _run(request: dict, workdir: Path, limits: Limits, server: ForkServer | None
     }
     deadline = time.monotonic() + limits.wall_seconds
     try:
-        child = _ForkedChild(server, config, [out_write, key_read, result_write]) if server else \
-            _SpawnedChild(config, out_write, key_read, result_write)
+        child = _start(server, config, out_write, key_read, result_write)
     finally:
         for fd in (key_read, result_write, out_write):
             os.close(fd)
@@ -154,6 +160,15 @@ def _run(request: dict, workdir: Path, limits: Limits, server: ForkServer | None
         os.close(result_read)
     return ChildRun(returncode=None if timed_out else returncode, timed_out=timed_out, output=output.text(),
                     records=results.records, rejected=results.rejected)
+
+
+def _start(server: ForkServer | None, config: dict, out: int, key_fd: int, result_fd: int):
+    if server is not None:
+        try:
+            return _ForkedChild(server, config, [out, key_fd, result_fd])
+        except OSError:  # the fork server is gone (killed for memory?): start a new Python instead
+            pass
+    return _SpawnedChild(config, out, key_fd, result_fd)
 
 
 class _SpawnedChild:
@@ -180,13 +195,13 @@ class _ForkedChild:
 
     def __init__(self, server: ForkServer, config: dict, fds: list[int]):
         self.server = server
-        self.pid = server.start(config, fds)
+        self.request_id, self.pid = server.start(config, fds)
 
     def poll(self) -> int | None:
-        return self.server.poll()
+        return self.server.poll(self.request_id)
 
     def wait(self) -> int:
-        return self.server.wait()
+        return self.server.wait(self.request_id)
 
 
 def _pump(proc, sinks: dict, deadline: float) -> bool:

@@ -1,7 +1,7 @@
 """Run the spec, or part of it, against a kata tree in a contained child, and read back one result per test."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from loopkata.containment.sandbox import ChildRun, Limits, run_pytest, stopped
@@ -11,8 +11,9 @@ from loopkata.kata.steps import Step
 
 PYTEST_INI = """\
 [pytest]
-timeout_method = signal
 python_files = test_*.py
+markers =
+    timeout: pytest-timeout's per-test limit; a contained run limits every test with --test-seconds instead
 """
 
 
@@ -41,6 +42,8 @@ class SpecRun:
     tests: list[TestResult]
     problem: str | None  # one line saying why the run did not finish normally, if it did not
     trusted: bool = True  # False when the result channel carried lines the grader did not write
+    counts: dict[str, int] = field(default_factory=dict)  # step id -> tests in its file, run or not
+    stopped: str | None = None  # why the run stopped on purpose before its last test (a step failed)
 
     def for_step(self, step_id: str) -> list[TestResult]:
         return [t for t in self.tests if t.step == step_id]
@@ -54,16 +57,23 @@ def write_spec(dest: Path, spec: Files | None = None) -> Path:
 
 
 def run_spec(tree: Path, steps: list[Step], workdir: Path, limits: Limits, *,
-             spec: Files | None = None, require_cuda: bool = False, server=None) -> SpecRun:
-    """Run the tests of `steps` against `tree` (a folder holding lesson9/) in a child."""
+             spec: Files | None = None, require_cuda: bool = False, server=None,
+             only: list[Step] | None = None, stop_after_failing_step: bool = False,
+             collect_only: bool = False) -> SpecRun:
+    """Run the tests of `steps` (or, collecting all of them, of `only` those) against `tree` (a folder
+    holding lesson9/) in a contained child; with stop_after_failing_step, none after the first step
+    that does not pass."""
     tree = tree.resolve()
     spec_dir = write_spec(workdir / "spec", spec)
     args = [
         "-c", str(spec_dir / "pytest.ini"), f"--rootdir={spec_dir}",
-        "-p", "loopkata.testing.plugin", "-p", "pytest_timeout", "-p", "loopkata.containment.reporter",
+        "-p", "loopkata.testing.plugin", "-p", "loopkata.containment.reporter",
         "-p", "no:cacheprovider", "-q", "--tb=short", "-o", "console_output_style=classic",
-        f"--timeout={limits.test_seconds:g}", f"--impl={tree}",
+        f"--test-seconds={limits.test_seconds:g}", f"--import-seconds={limits.import_seconds:g}", f"--impl={tree}",
         *(["--require-cuda"] if require_cuda else []),
+        *(["--stop-after-failing-step"] if stop_after_failing_step else []),
+        *(["--collect-only"] if collect_only else []),
+        *(f"--step={step.id}" for step in only or []),
         *(str(spec_dir / step.test_file) for step in steps),
     ]
     child = run_pytest(args, workdir / "run", limits, server)
@@ -73,17 +83,15 @@ def run_spec(tree: Path, steps: list[Step], workdir: Path, limits: Limits, *,
 def read_results(child: ChildRun, limits: Limits) -> SpecRun:
     """The child's verified records as one result per collected test; tests that never reported are missing."""
     collected = next((r for r in child.records if r.get("kind") == "collected"), None)
-    finished = any(r.get("kind") == "finished" for r in child.records)
-    problem = _problem(child, limits, finished)
+    finish = next((r for r in child.records if r.get("kind") == "finished"), None)
+    problem = _problem(child, limits, finish is not None)
+    stopped = str(finish["stopped"]) if finish and finish.get("stopped") else None
     trusted = child.rejected == 0
     if collected is None:
         tail = child.output.strip().splitlines()[-1:] or ["no output"]
         return SpecRun([], problem or f"the spec could not be collected: {tail[0]}", trusted)
-    tests = {
-        t["nodeid"]: TestResult(t["nodeid"], t["step"] or "", "missing",
-                                f"did not run to the end: {problem or 'the run stopped early'}")
-        for t in collected["tests"]
-    }
+    not_run = f"not run: {stopped}" if stopped else f"did not run to the end: {problem or 'the run stopped early'}"
+    tests = {t["nodeid"]: TestResult(t["nodeid"], t["step"] or "", "missing", not_run) for t in collected["tests"]}
     tampered = next((r for r in child.records if r.get("kind") == "tampered"), None)
     if tampered is not None:
         trusted = False
@@ -99,7 +107,8 @@ def read_results(child: ChildRun, limits: Limits) -> SpecRun:
         result.outcome = str(record.get("outcome", "failed"))
         result.message = str(record.get("message", ""))
         result.not_started = bool(record.get("not_started", False))
-    return SpecRun(list(tests.values()), problem, trusted)
+    counts = {str(k): int(v) for k, v in dict(collected.get("counts") or {}).items()}
+    return SpecRun(list(tests.values()), problem, trusted, counts, stopped)
 
 
 def _problem(child: ChildRun, limits: Limits, finished: bool) -> str | None:

@@ -8,8 +8,7 @@ from pathlib import Path
 from loopkata.kata import paths
 from loopkata.kata.errors import EXIT_FAILED, EXIT_OK, UsageError
 from loopkata.kata.steps import STEPS, Step, get_step
-from loopkata.learner import compare, hints, progress
-from loopkata.learner.checking import run_learner_spec
+from loopkata.learner import checking, compare, hints, progress
 from loopkata.learner.watch import watch
 from loopkata.learner.workspace import find_workspace, init_workspace
 
@@ -25,22 +24,22 @@ def _workspace(args) -> Path:
     return find_workspace(Path.cwd(), getattr(args, "impl", None))
 
 
-def _problem_line(run, color: bool) -> str:
-    return progress.paint(f"Note: {run.problem}", progress.FAILING, color) + "\n" if run.problem else ""
+def _problem_line(checked: checking.Checked, color: bool) -> str:
+    return progress.paint(f"Note: {checked.problem}", progress.FAILING, color) + "\n" if checked.problem else ""
 
 
 def cmd_init(args) -> int:
     target = init_workspace(Path(args.dir))
     print(f"Made a workspace in {target}: the skeletons are in {target / 'lesson9'}.")
-    print(f"Next: cd {args.dir} && loopkata check   (the first step's page: {paths.kata_root() / STEPS[0].page})")
+    print(f"Next: cd {args.dir} && loopkata check   (the first step's page: {progress.page(STEPS[0])})")
     return EXIT_OK
 
 
 def cmd_status(args) -> int:
     workspace = _workspace(args)
     color = progress.use_color(choice=args.color)
-    run = run_learner_spec(workspace, list(STEPS))
-    print(_problem_line(run, color) + progress.render_status(progress.states(run), str(workspace), color))
+    checked = checking.check(workspace, list(STEPS), failures=False, again=args.again)
+    print(_problem_line(checked, color) + progress.render_status(checked.states, str(workspace), color))
     return EXIT_OK
 
 
@@ -49,16 +48,20 @@ def cmd_check(args) -> int:
     workspace = _workspace(args)
     color = progress.use_color(choice=args.color)
     if step is not None:
-        run = run_learner_spec(workspace, [step])
-        state = progress.states(run, [step])[0]
-    else:  # the first step that does not pass yet
-        run = run_learner_spec(workspace, list(STEPS))
-        state = progress.first_unfinished(progress.states(run))
+        checked = checking.check(workspace, [step], again=args.again)
+        state = checked.states[0]
+    else:  # the first step that does not pass yet, saying which pass on the way
+        checked = checking.check(workspace, list(STEPS), stop_at_failure=True, again=args.again)
+        state = progress.first_unfinished(checked.states)
+        for passing in checked.states[:checked.states.index(state) if state else None]:
+            how = f" ({passing.note})" if passing.note else ""
+            print(progress.paint(f"{passing.step.label} passes{how}", progress.PASSING, color))
         if state is None:
             print(progress.paint("Every step passes. `loopkata status` shows the whole picture.",
                                  progress.PASSING, color))
             return EXIT_OK
-    print(_problem_line(run, color) + progress.render_check(state, color, show=99 if args.all else 3))
+        print()
+    print(_problem_line(checked, color) + progress.render_check(state, color, show=99 if args.all else 3))
     return EXIT_OK if state.state == progress.PASSING else EXIT_FAILED
 
 
@@ -151,9 +154,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = learner("check", "run one step's spec on your workspace (default: the first step not passing)")
     p.add_argument("step", nargs="?", help="step id or number (init, loss, ... or 1-10, integration)")
     p.add_argument("--all", action="store_true", help="show every failing test, not the first three")
+    p.add_argument("--again", action="store_true", help="run even the steps remembered as passing")
     p.set_defaults(func=cmd_check)
 
     p = learner("status", "every step at a glance, with a progress bar")
+    p.add_argument("--again", action="store_true", help="run even the steps remembered as passing")
     p.set_defaults(func=cmd_status)
 
     p = learner("watch", "re-run the current step whenever you save a file; move on when it passes")

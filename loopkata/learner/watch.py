@@ -13,8 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from loopkata.kata.steps import STEPS, Step
-from loopkata.learner import progress
-from loopkata.learner.checking import run_learner_spec
+from loopkata.learner import checking, progress
 
 DEBOUNCE_SECONDS = 0.3  # editors write a file in several steps; wait for them to settle
 
@@ -69,7 +68,7 @@ def watch_loop(start: Step, check: Callable[[Step], progress.StepState],
         if state.state == progress.PASSING:
             step = next_step(step)
             if step is not None:
-                say(progress.paint(f"\nOn to {step.label}: read {step.page}\n", progress.PASSING, color))
+                say(progress.paint(f"\nOn to {step.label}: read {progress.page(step)}\n", progress.PASSING, color))
             continue
         say("\nWaiting for you to save a file (Enter re-runs, q then Enter quits)...")
         if not wait():
@@ -90,10 +89,10 @@ def watch(workspace: Path, start: Step | None, poll: bool, color: bool) -> int:
     threading.Thread(target=_read_keys, args=(changed, quit_), daemon=True).start()
 
     def check(step: Step) -> progress.StepState:
-        run = run_learner_spec(workspace, [step])
-        if run.problem:
-            _say(progress.paint(f"Note: {run.problem}", progress.FAILING, color))
-        return progress.states(run, [step])[0]
+        checked = checking.check(workspace, [step])
+        if checked.problem:
+            _say(progress.paint(f"Note: {checked.problem}", progress.FAILING, color))
+        return checked.states[0]
 
     def wait() -> bool:
         changed.wait()
@@ -103,8 +102,7 @@ def watch(workspace: Path, start: Step | None, poll: bool, color: bool) -> int:
         return not quit_.is_set()
 
     if start is None:
-        run = run_learner_spec(workspace, list(STEPS))
-        first = progress.first_unfinished(progress.states(run))
+        first = progress.first_unfinished(checking.check(workspace, list(STEPS), stop_at_failure=True).states)
         if first is None:
             _say(progress.paint("Every step passes already.", progress.PASSING, color))
             return 0

@@ -13,16 +13,13 @@ nothing (see `loopkata.containment.reporter`).
 """
 from __future__ import annotations
 
-import importlib
 import math
-import traceback
-from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
 
 from loopkata.kata.steps import BY_ID
-from loopkata.testing import plugin
+from loopkata.testing import tree
 
 __all__ = ["fail", "under_test", "show", "mismatch", "expect_equal", "expect_close"]
 
@@ -43,8 +40,6 @@ class ModuleUnderTest:
 
     def __init__(self, module: str):
         self._name = module
-        self._module: Any = None
-        self._error: str | None = None
 
     @property
     def _file(self) -> str:
@@ -52,37 +47,11 @@ class ModuleUnderTest:
 
     def _load(self) -> Any:
         __tracebackhide__ = True
-        if self._module is not None:
-            return self._module
-        if self._error is not None:  # it failed before: fail at once, not after another timeout
-            fail(self._error)
-        impl = plugin.impl_path()
-        if impl is None:
-            fail("no tree under test: run pytest with --impl PATH (a folder holding lesson9/)")
         try:
-            module = importlib.import_module(f"lesson9.{self._name}")
-        except SyntaxError as e:  # maybe in another module this one imports: name the file it is in
-            where = f"lesson9/{Path(e.filename).name}" if e.filename else self._file
-            also = "" if where == self._file else f" (imported by {self._file})"
-            self._error = f"{where} has a syntax error at line {e.lineno}: {e.msg}{also}"
-        except ModuleNotFoundError as e:
-            if e.name in (f"lesson9.{self._name}", "lesson9"):
-                self._error = f"{self._file} is missing from {impl}"
-            else:
-                self._error = f"importing {self._file} failed: {type(e).__name__}: {e}"
-        except KeyboardInterrupt:
-            raise
-        except BaseException as e:  # whatever the module does at import: raise, exit, or time out
-            where = traceback.extract_tb(e.__traceback__)[-1]
-            self._error = (f"importing {self._file} failed: {type(e).__name__}: {e} "
-                           f"({Path(where.filename).name}, line {where.lineno})")
-        if self._error is not None:
-            fail(self._error)
-        module_file = Path(getattr(module, "__file__", "") or "").resolve()
-        if impl not in module_file.parents:
-            fail(f"lesson9.{self._name} was imported from {module_file}, not from the tree under test {impl}")
-        self._module = module
-        return module
+            return tree.import_module(self._name)
+        except tree.ImportProblem as e:
+            problem = str(e)
+        fail(problem)  # outside the except: the message alone, no chained traceback
 
     def __getattr__(self, name: str) -> Any:
         __tracebackhide__ = True

@@ -1,7 +1,7 @@
 """The pytest plugin that turns tests/ into the kata's spec (the `pytest11` entry point `loopkata`).
 
-Loaded at start-up through the `pytest11` entry point, so that `--impl PATH` is
-known before pytest reads its arguments: otherwise pytest would take PATH for a
+Loaded at start-up through the entry point, so that `--impl PATH` is known
+before pytest reads its arguments: otherwise pytest would take PATH for a
 test path and load PATH/conftest.py, which may be a learner's or a submission's.
 
 * `--impl PATH` chooses the tree whose `lesson9` package the spec imports
@@ -13,8 +13,10 @@ test path and load PATH/conftest.py, which may be a learner's or a submission's.
 * `@pytest.mark.cuda` tests skip, with the reason, where torch sees no GPU;
   `--require-cuda` makes that a failure, for graders that must run on a GPU.
 * `--expect-fail` inverts the spec for skeletons: every test must fail there.
-* A NotImplementedError from the tree under test is reported in one line, as a
-  step not started, and every failure names the step's spec page.
+* `--test-seconds N` limits each test, and `--import-seconds N` each import
+  of the tree's modules before the first test (see `loopkata.testing.hangs`).
+* A NotImplementedError from the tree under test is reported in one line, as
+  a step not started, and every failure names the step's spec page.
 """
 from __future__ import annotations
 
@@ -26,6 +28,8 @@ import pytest
 
 from loopkata.kata import paths
 from loopkata.kata.steps import BY_ID
+from loopkata.testing import tree
+from loopkata.testing.hangs import HangGuard
 
 NOT_STARTED = "not_started"  # user property set on tests that hit a NotImplementedError
 USAGE_NO_TREE = "--impl {path}: {why}; point it at a folder that holds lesson9/ (a workspace, or solutions/)"
@@ -33,12 +37,10 @@ BARE_IMPL_IN_PROCESS = "pytest.main(): write --impl=PATH, with '=', so that pyte
 CUDA_SKIP = "needs a CUDA GPU: torch.cuda.is_available() is False here"
 CUDA_REQUIRED = "--require-cuda was given, but torch.cuda.is_available() is False here"
 
-_impl: Path | None = None  # the tree under test, read by the helpers in loopkata.testing
 
 
-def impl_path() -> Path | None:
-    """The tree whose lesson9 package the spec imports, or None outside a kata run."""
-    return _impl
+class NotStarted(BaseException):
+    """A NotImplementedError of the tree, carried out of a Hypothesis test without shrinking."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -47,6 +49,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--step", action="append", default=[], metavar="ID", help="run only this step's tests (repeatable)")
     group.addoption("--require-cuda", action="store_true", help="fail, instead of skipping, cuda tests where no GPU is seen")
     group.addoption("--expect-fail", action="store_true", help="every test must fail (for checking the skeletons)")
+    group.addoption("--test-seconds", type=float, default=None, metavar="N",
+                    help="fail a test (set-up, call or tear-down) still running after N seconds; code that "
+                         "hung is not waited for again")
+    group.addoption("--import-seconds", type=float, default=None, metavar="N",
+                    help="import each module of the tree, within N seconds, before the first test")
+    group.addoption("--stop-after-failing-step", action="store_true",
+                    help="run the steps in order and stop after the first one that does not pass")
 
 
 def _join_impl_value(args: list[str]) -> list[str]:
@@ -95,21 +104,32 @@ def _resolve_impl(config: pytest.Config) -> Path | None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    global _impl
     config.addinivalue_line("markers", "step(id): the kata step this test belongs to")
     config.addinivalue_line("markers", "cuda: needs a CUDA GPU (skipped where torch sees none)")
     for step_id in config.getoption("step"):
         if step_id not in BY_ID:
             raise pytest.UsageError(f"--step {step_id}: unknown step; the steps are {', '.join(BY_ID)}")
-    _impl = _resolve_impl(config)
-    if _impl is not None:
-        paths.use_tree(_impl)  # the tree under test must win over anything else called lesson9
+    impl = _resolve_impl(config)
+    if impl is not None:
+        tree.set_impl(impl)
+    seconds = config.getoption("test_seconds")
+    if seconds is not None:
+        config.pluginmanager.register(HangGuard(seconds), "loopkata-hangs")
+    if config.getoption("stop_after_failing_step"):
+        config.pluginmanager.register(StopAfterFailingStep(), "loopkata-stop")
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
-    if _impl is None:
-        return None
-    return f"loopkata: lesson9 from {_impl}"
+    impl = tree.impl_path()
+    return None if impl is None else f"loopkata: lesson9 from {impl}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtestloop(session: pytest.Session):
+    seconds = session.config.getoption("import_seconds")
+    if seconds is not None and not session.config.option.collectonly:
+        tree.import_all(seconds)  # after collection: the list of tests is fixed before learner code runs
+    yield
 
 
 def step_of(item: pytest.Item) -> str | None:
@@ -137,6 +157,51 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if config.getoption("expect_fail"):
         for item in items:
             item.add_marker(pytest.mark.xfail(strict=True, reason="the skeleton must fail this test"))
+    for item in items:
+        _stop_hypothesis_at_not_implemented(item)
+
+
+class StopAfterFailingStep:
+    """Once the last test of a step has run, end the session if any test of that step failed."""
+
+    def __init__(self):
+        self.step_of: dict[str, str | None] = {}  # nodeid -> step id
+        self.last_of: dict[str | None, str] = {}  # step id -> nodeid of its last test
+        self.failing: set[str | None] = set()  # step ids
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        self.step_of = {item.nodeid: step_of(item) for item in items}
+        self.last_of = {step_of(item): item.nodeid for item in items}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.failed:
+            self.failing.add(self.step_of.get(report.nodeid))
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item, nextitem):
+        yield
+        step_id = self.step_of.get(item.nodeid)
+        if self.last_of.get(step_id) == item.nodeid and step_id in self.failing:
+            item.session.shouldstop = f"{step_id} does not pass: the steps after it are not run"
+
+
+def _stop_hypothesis_at_not_implemented(item: pytest.Item) -> None:
+    """Code not written yet fails a Hypothesis test at its first example: no shrinking, which cannot help."""
+    hypothesis = getattr(getattr(item, "obj", None), "hypothesis", None)
+    if hypothesis is None:
+        return
+    inner = hypothesis.inner_test
+
+    def inner_test(*args, **kwargs):
+        try:
+            return inner(*args, **kwargs)
+        except NotImplementedError as e:
+            if tree.in_tree(_innermost_file(e)):
+                raise NotStarted(str(e)) from e
+            raise
+
+    hypothesis.inner_test = inner_test
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -150,11 +215,22 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.skip(CUDA_SKIP)
 
 
-def _raised_in_tree(excinfo: pytest.ExceptionInfo) -> bool:
-    """Raised by the tree under test itself (a step not written yet), not by torch or the test."""
-    if _impl is None or not excinfo.traceback:
-        return False
-    return _impl in Path(str(excinfo.traceback[-1].path)).resolve().parents
+def _innermost_file(e: BaseException) -> str:
+    tb = e.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb.tb_frame.f_code.co_filename
+
+
+def _not_started(excinfo: pytest.ExceptionInfo) -> str | None:
+    """The NotImplementedError's message, when the tree under test itself raised one (a step not written
+    yet), not torch or the test."""
+    if excinfo.errisinstance(NotStarted):
+        return str(excinfo.value)
+    if excinfo.errisinstance(NotImplementedError) and excinfo.traceback \
+            and tree.in_tree(str(excinfo.traceback[-1].path)):
+        return str(excinfo.value)
+    return None
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -164,13 +240,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if not report.failed:
         return
     step_id = step_of(item)
-    if call.excinfo is not None and call.excinfo.errisinstance(NotImplementedError) and _raised_in_tree(call.excinfo):
+    not_started = _not_started(call.excinfo) if call.excinfo is not None else None
+    hangs = item.config.pluginmanager.get_plugin("loopkata-hangs")
+    hung = hangs.explain(item, call.excinfo) if hangs is not None and call.excinfo is not None else None
+    if not_started is not None:
         report.user_properties.append((NOT_STARTED, True))
-        message = str(call.excinfo.value) or "NotImplementedError"
         report.longrepr = (
-            f"not implemented yet: {message}\n"
+            f"not implemented yet: {not_started or 'NotImplementedError'}\n"
             "(replace the `raise NotImplementedError` with your code)"
         )
+    elif hung is not None:
+        report.longrepr = hung
     if step_id is not None:
         step = BY_ID[step_id]
         report.sections.append(("spec", f"{step.label}: see {step.page}"))

@@ -1,0 +1,115 @@
+"""The tree under test: where it is, and its lesson9 modules imported once, each failure told in one line.
+
+A module that fails to import (a syntax error, an exception, an endless loop
+at import) fails every test that needs it with the same line, at once: the
+first failure is remembered, never waited for again. `import_all` imports
+every module of the tree under a time limit before the first test runs, so
+that an endless loop at import costs seconds once, not a timeout per test.
+"""
+from __future__ import annotations
+
+import importlib
+import signal
+import sys
+import traceback
+from pathlib import Path
+from types import ModuleType
+
+from loopkata.kata import paths
+from loopkata.kata.steps import MODULE_STEPS
+
+_impl: Path | None = None
+_errors: dict[str, str] = {}  # module name -> why it cannot be imported, in one line
+
+
+class ImportTimedOut(BaseException):
+    """An import ran past its time limit (a BaseException: `except Exception` in the module lets it by)."""
+
+
+def set_impl(path: Path) -> None:
+    """Test the tree at `path` from now on: `import lesson9` loads its package."""
+    global _impl
+    _impl = path
+    _errors.clear()
+    paths.use_tree(path)
+
+
+def impl_path() -> Path | None:
+    """The tree whose lesson9 package the spec imports, or None outside a kata run."""
+    return _impl
+
+
+def in_tree(filename: str) -> bool:
+    """Whether a source file belongs to the tree under test."""
+    return _impl is not None and _impl in Path(filename).resolve().parents
+
+
+def relative(filename: str) -> str:
+    """A file of the tree as `lesson9/x.py`; any other file as its name."""
+    path = Path(filename).resolve()
+    return path.relative_to(_impl).as_posix() if in_tree(filename) else path.name
+
+
+class ImportProblem(Exception):
+    """A module of the tree cannot be imported; the message says why in one line."""
+
+
+def import_module(name: str) -> ModuleType:
+    """`lesson9.<name>` of the tree under test; ImportProblem, the same every time, when it cannot be."""
+    file = f"lesson9/{name}.py"
+    if name in _errors:
+        raise ImportProblem(_errors[name])
+    if _impl is None:
+        raise ImportProblem("no tree under test: run pytest with --impl PATH (a folder holding lesson9/)")
+    try:
+        module = importlib.import_module(f"lesson9.{name}")
+    except SyntaxError as e:  # maybe in another module this one imports: name the file it is in
+        where = relative(e.filename) if e.filename else file
+        also = "" if where == file else f" (imported by {file})"
+        _errors[name] = f"{where} has a syntax error at line {e.lineno}: {e.msg}{also}"
+    except ModuleNotFoundError as e:
+        if e.name in (f"lesson9.{name}", "lesson9"):
+            _errors[name] = f"{file} is missing from {_impl}"
+        else:
+            _errors[name] = f"importing {file} failed: {type(e).__name__}: {e}"
+    except KeyboardInterrupt:
+        raise
+    except ImportTimedOut as e:
+        _errors[name] = f"importing {file} did not finish within {e.args[0]:g} s (an endless loop at import?)"
+    except BaseException as e:  # whatever the module does at import: raise, exit, or time out
+        where = traceback.extract_tb(e.__traceback__)[-1]
+        _errors[name] = (f"importing {file} failed: {type(e).__name__}: {e} "
+                         f"({Path(where.filename).name}, line {where.lineno})")
+    if name in _errors:
+        raise ImportProblem(_errors[name])
+    module_file = Path(getattr(module, "__file__", "") or "").resolve()
+    if _impl not in module_file.parents:
+        _errors[name] = f"lesson9.{name} was imported from {module_file}, not from the tree under test {_impl}"
+        raise ImportProblem(_errors[name])
+    return module
+
+
+def import_all(seconds: float) -> None:
+    """Import the tree's step modules, each within `seconds`; remember what fails (the tests report it).
+
+    Only the steps' own modules: any other file in lesson9/ runs only if one of them imports it."""
+    if _impl is None or not hasattr(signal, "setitimer"):
+        return
+
+    def too_long(signum, frame):
+        raise ImportTimedOut(seconds)
+
+    before = signal.signal(signal.SIGALRM, too_long)
+    try:
+        for step in MODULE_STEPS:
+            if f"lesson9.{step.module}" in sys.modules or not (_impl / step.module_file).is_file():
+                continue
+            try:
+                signal.setitimer(signal.ITIMER_REAL, seconds)
+                import_module(step.module)
+            except (ImportProblem, ImportTimedOut):
+                pass
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+    finally:
+        signal.signal(signal.SIGALRM, before)
