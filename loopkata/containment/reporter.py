@@ -14,6 +14,7 @@ that swapped one of them could pass any test.
 """
 from __future__ import annotations
 
+import gc
 import importlib
 
 import pytest
@@ -101,3 +102,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if fd is None or key_fd is None:
         return
     config.pluginmanager.register(Reporter(open_writer(key_fd, fd)), "loopkata-reporter")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # the child ends right after pytest: spare the garbage collections pytest's clean-up forces (0.4 s
+    # with torch loaded) by moving every object out of the collector's reach
+    gc.freeze()

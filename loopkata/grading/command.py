@@ -55,7 +55,7 @@ def _refuse(args, reason: str) -> UsageError:
 
 def make_plan(args) -> Plan:
     """Check the call; raise UsageError with one line when it is wrong."""
-    if args.jobs < 1:
+    if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     given = [Path(p).expanduser() for p in args.paths]
     for path in given:
@@ -129,7 +129,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     for f in outputs.FORMATS:
         p.add_argument(f.option, metavar="FILE", help=f.help)
     p.add_argument("--out", metavar="DIR", help="many submissions: write DIR/<name>/results.json and DIR/gradebook.csv")
-    p.add_argument("--jobs", type=int, default=1, metavar="N", help="grade N steps at a time (default 1)")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="grade N steps at a time (default: the cores this machine gives us)")
     p.add_argument("--points", metavar="FILE", help="points per step and test weights (default: loopkata/grading/points.toml)")
     p.add_argument("--require-cuda", action="store_true", help="GPU tests fail, instead of skipping, without a GPU")
     p.set_defaults(func=grade)

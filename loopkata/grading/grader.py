@@ -53,13 +53,14 @@ class Grader:
 
     def __init__(self, points: Points, workdir: Path, jobs: int | None = None, require_cuda: bool = False,
                  progress=None, steps: list[Step] | None = None,
-                 limits: tuple[Limits, Limits] = (STEP_LIMITS, INTEGRATION_LIMITS), fork_server: bool = True):
+                 limits: tuple[Limits, Limits] = (STEP_LIMITS, INTEGRATION_LIMITS),
+                 fork_server: bool | ForkServer = True):
         self.points, self.workdir = points, workdir
         self.jobs = max(1, jobs or available_cpus())
         workdir.mkdir(parents=True, exist_ok=True)
         self.require_cuda, self.progress = require_cuda, progress
         self.steps = list(steps or STEPS)
-        self.fork_server = fork_server
+        self.fork_server = fork_server  # False: a new Python per run; a ForkServer: that one, left open
         self.step_limits, self.integration_limits = limits
         self.reference, _ = read_lesson9(paths.reference_tree())
         self.spec = paths.spec_files()
@@ -70,7 +71,8 @@ class Grader:
         self._results: dict[str, tuple] = {}  # step and tree fingerprint -> what its run reported
         self._running: dict[str, threading.Event] = {}  # the same, for runs not finished yet
         self._server_lock = threading.Lock()
-        self._server_state: ForkServer | str | None = None  # the one fork server, or why there is none
+        # the one fork server, or why there is none
+        self._server_state: ForkServer | str | None = fork_server if isinstance(fork_server, ForkServer) else None
 
     def _server(self) -> ForkServer | None:
         """The fork server every run forks from (started by the first run that asks), or None to spawn."""
@@ -85,7 +87,7 @@ class Grader:
             return self._server_state if isinstance(self._server_state, ForkServer) else None
 
     def close(self) -> None:
-        if isinstance(self._server_state, ForkServer):
+        if isinstance(self._server_state, ForkServer) and self._server_state is not self.fork_server:
             self._server_state.close()
 
     def _check_package(self, after: str) -> None:

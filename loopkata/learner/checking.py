@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import loopkata
+from loopkata.containment.forkserver import ForkServer
 from loopkata.containment.sandbox import Limits
 from loopkata.containment.specrun import SpecRun, run_spec
 from loopkata.kata import paths
@@ -121,12 +122,13 @@ def _spec_key(step: Step, spec: Files) -> str:
 
 
 def check(workspace: Path, steps: list[Step], *, failures: bool = True, stop_at_failure: bool = False,
-          again: bool = False) -> Checked:
+          again: bool = False, server: ForkServer | None = None) -> Checked:
     """The state of each of `steps` on the workspace, in order.
 
     failures: run a step still the skeleton, for its failure messages (status needs only its state);
     stop_at_failure: the steps after the first that does not pass come back NOT_CHECKED;
-    again: run even the steps remembered as passing."""
+    again: run even the steps remembered as passing;
+    server: a fork server to fork the child from (watch keeps one), else a new Python starts."""
     files = read_files(workspace, "lesson9/**/*.py")
     skeleton = read_files(paths.skeleton_tree(), "lesson9/*.py")
     spec = paths.spec_files()
@@ -149,10 +151,11 @@ def check(workspace: Path, steps: list[Step], *, failures: bool = True, stop_at_
     uncounted = [s for s in steps if s.id in known and known[s.id].total is None]
     problem = None
     if to_run or uncounted:
-        run = _run(workspace, to_run + uncounted, to_run, stop_at_failure)
+        run = _run(workspace, to_run + uncounted, to_run, stop_at_failure, server)
         problem = run.problem
         for step in uncounted:
             known[step.id].total = run.counts.get(step.id, 0)
+            memory.counts[step.id] = {"spec": _spec_key(step, spec), "tests": known[step.id].total}
         for step, state in zip(to_run, progress.states(run, to_run)):
             known[step.id] = state
             memory.counts[step.id] = {"spec": _spec_key(step, spec), "tests": run.counts.get(step.id, state.total)}
@@ -172,9 +175,10 @@ def _untouched(step: Step, files: Files, skeleton: Files) -> bool:
     return any(files.get(s.module_file) == skeleton.get(s.module_file) is not None for s in modules)
 
 
-def _run(workspace: Path, steps: list[Step], only: list[Step], stop_at_failure: bool) -> SpecRun:
+def _run(workspace: Path, steps: list[Step], only: list[Step], stop_at_failure: bool,
+         server: ForkServer | None = None) -> SpecRun:
     """Collect the tests of `steps` (for their counts) and run those of `only`, in a contained child."""
     order = sorted(set(steps), key=lambda s: (s.number is None, s.number or 0))
     with tempfile.TemporaryDirectory(prefix="loopkata-") as tmp:
         return run_spec(workspace, order, Path(tmp), LEARNER_LIMITS, only=only, collect_only=not only,
-                        stop_after_failing_step=stop_at_failure)
+                        stop_after_failing_step=stop_at_failure, server=server)

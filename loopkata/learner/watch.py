@@ -8,19 +8,28 @@ no file event ever arrives.
 from __future__ import annotations
 
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from loopkata.containment.forkserver import ForkServer
+from loopkata.containment.sandbox import child_env, fork_server_works
 from loopkata.kata.steps import STEPS, Step
 from loopkata.learner import checking, progress
 
 DEBOUNCE_SECONDS = 0.3  # editors write a file in several steps; wait for them to settle
 
 
+def is_save(event) -> bool:
+    """A watchdog event that means a .py file was saved (editors may write a new file and move it in)."""
+    path = str(getattr(event, "dest_path", "") or event.src_path)
+    return path.endswith(".py") and event.event_type in ("modified", "created", "moved", "closed")
+
+
 def _start_observer(folder: Path, changed: threading.Event, poll: bool):
     """Watch folder for saved .py files; None (and a note) where file events are unavailable."""
-    try:
+    try:  # here, not at the top: every other command would pay for importing watchdog
         from watchdog.events import FileSystemEventHandler
         from watchdog.observers import Observer
         from watchdog.observers.polling import PollingObserver
@@ -29,8 +38,7 @@ def _start_observer(folder: Path, changed: threading.Event, poll: bool):
 
     class OnSave(FileSystemEventHandler):
         def on_any_event(self, event):
-            path = str(getattr(event, "dest_path", "") or event.src_path)
-            if path.endswith(".py") and event.event_type in ("modified", "created", "moved", "closed"):
+            if is_save(event):
                 changed.set()
 
     observer = PollingObserver(timeout=1) if poll else Observer()
@@ -81,7 +89,27 @@ def _say(text: str) -> None:
     print(text, flush=True)  # a pipe (an editor's terminal, a test) must see each line at once
 
 
+def _fork_server(folder: Path) -> ForkServer | None:
+    """A fork server for the re-runs: torch imported once, each re-run forked in a fraction of a second."""
+    if not fork_server_works():
+        return None
+    try:
+        return ForkServer(child_env(folder, "fork-server"), folder)
+    except OSError:
+        return None
+
+
 def watch(workspace: Path, start: Step | None, poll: bool, color: bool) -> int:
+    with tempfile.TemporaryDirectory(prefix="loopkata-watch-") as tmp:
+        server = _fork_server(Path(tmp))
+        try:
+            return _watch(workspace, start, poll, color, server)
+        finally:
+            if server is not None:
+                server.close()
+
+
+def _watch(workspace: Path, start: Step | None, poll: bool, color: bool, server: ForkServer | None) -> int:
     changed, quit_ = threading.Event(), threading.Event()
     observer = _start_observer(workspace / "lesson9", changed, poll)
     if observer is None:
@@ -89,7 +117,7 @@ def watch(workspace: Path, start: Step | None, poll: bool, color: bool) -> int:
     threading.Thread(target=_read_keys, args=(changed, quit_), daemon=True).start()
 
     def check(step: Step) -> progress.StepState:
-        checked = checking.check(workspace, [step])
+        checked = checking.check(workspace, [step], server=server)
         if checked.problem:
             _say(progress.paint(f"Note: {checked.problem}", progress.FAILING, color))
         return checked.states[0]
@@ -102,7 +130,8 @@ def watch(workspace: Path, start: Step | None, poll: bool, color: bool) -> int:
         return not quit_.is_set()
 
     if start is None:
-        first = progress.first_unfinished(checking.check(workspace, list(STEPS), stop_at_failure=True).states)
+        checked = checking.check(workspace, list(STEPS), stop_at_failure=True, server=server)
+        first = progress.first_unfinished(checked.states)
         if first is None:
             _say(progress.paint("Every step passes already.", progress.PASSING, color))
             return 0

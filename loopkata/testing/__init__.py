@@ -35,7 +35,8 @@ class ModuleUnderTest:
 
     A missing module, a syntax error or a missing name fails the test that
     needed it, with a message naming the file and the name, instead of
-    breaking the collection of the whole file.
+    breaking the collection of the whole file. It fails with
+    `tree.Unavailable`, which Hypothesis does not retry: no example can help.
     """
 
     def __init__(self, module: str):
@@ -51,7 +52,7 @@ class ModuleUnderTest:
             return tree.import_module(self._name)
         except tree.ImportProblem as e:
             problem = str(e)
-        fail(problem)  # outside the except: the message alone, no chained traceback
+        raise tree.Unavailable(problem)  # outside the except: the message alone, no chained traceback
 
     def __getattr__(self, name: str) -> Any:
         __tracebackhide__ = True
@@ -63,7 +64,8 @@ class ModuleUnderTest:
         except AttributeError:
             step = BY_ID.get(self._name)
             page = f" ({step.page})" if step else ""
-            fail(f"{self._file} defines no `{name}`; the spec asks for it{page}")
+            problem = f"{self._file} defines no `{name}`; the spec asks for it{page}"
+        raise tree.Unavailable(problem)
 
     def __repr__(self) -> str:
         return f"<lesson9.{self._name} of the tree under test>"

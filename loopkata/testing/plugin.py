@@ -243,7 +243,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     not_started = _not_started(call.excinfo) if call.excinfo is not None else None
     hangs = item.config.pluginmanager.get_plugin("loopkata-hangs")
     hung = hangs.explain(item, call.excinfo) if hangs is not None and call.excinfo is not None else None
-    if not_started is not None:
+    if call.excinfo is not None and call.excinfo.errisinstance(tree.Unavailable):
+        report.longrepr = str(call.excinfo.value)
+    elif not_started is not None:
         report.user_properties.append((NOT_STARTED, True))
         report.longrepr = (
             f"not implemented yet: {not_started or 'NotImplementedError'}\n"

@@ -22,8 +22,29 @@ _impl: Path | None = None
 _errors: dict[str, str] = {}  # module name -> why it cannot be imported, in one line
 
 
+class Unavailable(BaseException):
+    """A test needs a module or a name of the tree that is not there, or does not import: its one-line
+    message is the test's failure (a BaseException: Hypothesis stops at once, as no example can help)."""
+
+
+class ImportProblem(ImportError):
+    """A module of the tree cannot be imported; the message says why in one line."""
+
+
 class ImportTimedOut(BaseException):
     """An import ran past its time limit (a BaseException: `except Exception` in the module lets it by)."""
+
+
+class _KnownFailures:
+    """A meta path finder: importing a module of the tree that failed before fails again at once
+    (another module that imports it included), instead of running its endless loop once more."""
+
+    @staticmethod
+    def find_spec(fullname, path=None, target=None):
+        name = fullname.removeprefix("lesson9.")
+        if fullname.startswith("lesson9.") and name in _errors:
+            raise ImportProblem(_errors[name])
+        return None
 
 
 def set_impl(path: Path) -> None:
@@ -32,6 +53,8 @@ def set_impl(path: Path) -> None:
     _impl = path
     _errors.clear()
     paths.use_tree(path)
+    if _KnownFailures not in sys.meta_path:
+        sys.meta_path.insert(0, _KnownFailures)
 
 
 def impl_path() -> Path | None:
@@ -48,10 +71,6 @@ def relative(filename: str) -> str:
     """A file of the tree as `lesson9/x.py`; any other file as its name."""
     path = Path(filename).resolve()
     return path.relative_to(_impl).as_posix() if in_tree(filename) else path.name
-
-
-class ImportProblem(Exception):
-    """A module of the tree cannot be imported; the message says why in one line."""
 
 
 def import_module(name: str) -> ModuleType:
@@ -74,6 +93,8 @@ def import_module(name: str) -> ModuleType:
             _errors[name] = f"importing {file} failed: {type(e).__name__}: {e}"
     except KeyboardInterrupt:
         raise
+    except ImportProblem as e:  # it imports a module of the tree that failed before
+        _errors[name] = f"importing {file} failed: {e}"
     except ImportTimedOut as e:
         _errors[name] = f"importing {file} did not finish within {e.args[0]:g} s (an endless loop at import?)"
     except BaseException as e:  # whatever the module does at import: raise, exit, or time out

@@ -9,8 +9,7 @@ import time
 import pytest
 
 from loopkata import cli
-from loopkata.containment.forkserver import ForkServer
-from loopkata.containment.sandbox import ChildRun, Limits, child_env
+from loopkata.containment.sandbox import ChildRun, Limits
 from loopkata.kata import paths
 from loopkata.learner import compare
 from loopkata.learner.compare import RAISED, Divergence, Outcome, Trace
@@ -21,34 +20,26 @@ REFERENCE = paths.reference_tree() / "lesson9"
 LIMITS = Limits(wall_seconds=30)
 # one lesson bug each: (module, the reference's text, the bug)
 MUTATIONS = {
-    "returns_at_first_true": ("runner", "if f is not None and f():\n                res = True",
-                              "if f is not None and f():\n                return True"),
+    "returns_at_first_true": ("runner", "if f():\n                res = True", "if f():\n                return True"),
     "counts_validation_batches": ("runner", "if not self.in_train:\n            return\n        self.run.n_epochs",
                                   "self.run.n_epochs"),
     "stats_not_weighted": ("stats", "bn = run.xb.shape[0]", "bn = 1"),
     "schedules_on_n_iter": ("schedule", "pos = min(self.n_epochs / self.epochs, 1.0)",
                             "pos = min(self.n_iter / self.epochs, 1.0)"),
-    "calls_in_registration_order": ("runner", "sorted(self.cbs, key=lambda cb: cb._order)", "self.cbs"),
+    "calls_in_registration_order": ("runner", "by_order = sorted(self.cbs, key=lambda cb: cb._order)",
+                                    "by_order = self.cbs"),
     "raises_in_a_callback": ("stats", "stats.accumulate(self.run)", "stats.accumulate()"),
     "syntax_error": ("runner", "def listify(o) -> list:", "def listify(o) -> list"),
 }
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("server")
-    server = ForkServer(child_env(folder, "fork-server"), folder)
-    yield server
-    server.close()
-
-
-@pytest.fixture(scope="module")
-def reference_trace(server, tmp_path_factory) -> Trace:
-    return compare.trace(REFERENCE.parent, tmp_path_factory.mktemp("reference"), LIMITS, server)
+def reference_trace(fork_server, tmp_path_factory) -> Trace:
+    return compare.trace(REFERENCE.parent, tmp_path_factory.mktemp("reference"), LIMITS, fork_server)
 
 
 @pytest.fixture
-def compare_with(server, reference_trace, tmp_path):
+def compare_with(fork_server, reference_trace, tmp_path):
     """Copy the reference, change one module, trace the copy and compare it with the reference."""
 
     def run(module: str | None = None, old: str = "", new: str = "", *, text: str | None = None,
@@ -62,7 +53,7 @@ def compare_with(server, reference_trace, tmp_path):
                 assert old in source, f"the reference's {module}.py changed: update this test's mutation"
                 text = source.replace(old, new)
             path.write_text(text)
-        return compare.compare(compare.trace(tree, tmp_path / "work", limits, server), reference_trace)
+        return compare.compare(compare.trace(tree, tmp_path / "work", limits, fork_server), reference_trace)
 
     return run
 

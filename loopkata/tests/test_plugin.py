@@ -166,3 +166,77 @@ def test_cuda_tests_skip_with_the_reason_or_fail_when_required(pytester, monkeyp
 def test_join_impl_value_leaves_other_arguments_alone():
     assert plugin._join_impl_value(["-q", "--impl", "ws", "tests", "--", "--impl", "x"]) == [
         "-q", "--impl=ws", "tests", "--", "--impl", "x"]
+
+
+HANGS = '''
+import pytest
+from loopkata.testing import under_test
+
+pytestmark = pytest.mark.step("loss")
+loss = under_test("loss")
+
+def test_hangs():
+    loss.spin()
+
+def test_calls_it_again():
+    loss.twice()
+
+def test_does_not_call_it():
+    assert loss.fine() == 1
+'''
+SPINS = "def spin():\n    while True:\n        pass\n\ndef twice():\n    spin()\n\ndef fine():\n    return 1\n"
+
+
+def test_a_hang_costs_one_time_limit_and_hung_code_is_not_waited_for_again(pytester, kata):
+    kata("spins", loss_py=SPINS)
+    pytester.makepyfile(test_spec=HANGS)
+    result = pytester.runpytest("--impl=spins", "--test-seconds=0.5", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines([
+        "*did not finish within 0.5 s: still running spin (lesson9/loss.py, line *) (an endless loop?)*",
+        "*not run to the end: it calls spin (lesson9/loss.py, line *), which did not finish within 0.5 s in test_hangs*",
+    ])
+    assert result.duration < 5  # the second test did not wait another half second... nor ten
+
+
+def test_an_endless_loop_at_import_costs_one_limit_before_the_first_test(pytester, kata):
+    kata("loops", loss_py="while True:\n    pass\n")
+    result = pytester.runpytest("--impl=loops", "--import-seconds=0.5", "--test-seconds=5", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(["*importing lesson9/loss.py did not finish within 0.5 s (an endless loop at import?)*"])
+
+
+HYPOTHESIS_SPEC = '''
+import pytest
+from hypothesis import given, strategies as st
+from loopkata.testing import under_test
+
+pytestmark = pytest.mark.step("loss")
+loss = under_test("loss")
+
+@given(st.integers())
+def test_property(n):
+    loss.double(n)
+'''
+
+
+def test_unwritten_code_in_a_hypothesis_test_is_not_started_at_once(pytester, kata):
+    kata("blank", loss_py="def double(x):\n    raise NotImplementedError('double: step 2')\n")
+    pytester.makepyfile(test_spec=HYPOTHESIS_SPEC)
+    result = pytester.runpytest("--impl=blank", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["not implemented yet: double: step 2"])
+    assert (plugin.NOT_STARTED, True) in [r for r in result.reprec.getreports("pytest_runtest_logreport")
+                                          if r.failed][0].user_properties
+
+
+def test_stop_after_failing_step_runs_no_step_after_the_first_failing_one(pytester, kata):
+    kata("wrong", loss_py=GOOD.replace("2 * x", "3 * x"))
+    pytester.makepyfile(test_other='''
+        import pytest
+        pytestmark = pytest.mark.step("runner")
+        def test_later(): pass
+    ''')
+    result = pytester.runpytest("--impl=wrong", "--stop-after-failing-step", "test_spec.py", "test_other.py")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*loss does not pass: the steps after it are not run*"])

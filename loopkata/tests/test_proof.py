@@ -142,10 +142,11 @@ def test_alternatives_with_no_trees_is_nothing_to_grade(monkeypatch, capsys):
 
 
 @pytest.mark.timeout(300)
-def test_a_planted_bug_costs_its_own_step_only(tmp_path):
+def test_a_planted_bug_costs_its_own_step_only(tmp_path, fork_server):
     bug = next(b for b in proof.load_zoo() if b.id == "loss-nll-sum")
     tree = proof.apply_bug(bug, paths.reference_tree(), tmp_path / "bug")
-    grader = Grader(load_points(), tmp_path / "grading", jobs=2, steps=[BY_ID["loss"], BY_ID["modules"]])
+    grader = Grader(load_points(), tmp_path / "grading", jobs=2, steps=[BY_ID["loss"], BY_ID["modules"]],
+                    fork_server=fork_server)
     grade, = grader.grade([(bug.id, tree)])
     own, problems = proof.bug_verdict(bug, grade)
     assert problems == []

@@ -107,6 +107,7 @@ class Runner:
         for cb in self.cbs:
             setattr(self, cb.name, cb)
         self.stop, self.in_train, self.learn = False, False, None
+        self._handlers = {}  # event name -> the callbacks' methods for it, by _order (see __call__)
         # END SOLUTION
 
     @property
@@ -192,11 +193,15 @@ class Runner:
     def __call__(self, cb_name: str) -> bool:
         """Call `cb_name` on every callback that has it, by _order; True if any returned True."""
         # BEGIN SOLUTION
+        if cb_name not in self._handlers:
+            # found once per event, not on every call: a callback without the event would otherwise
+            # ask the runner for it through __getattr__, every batch, for nothing
+            by_order = sorted(self.cbs, key=lambda cb: cb._order)  # sorted is stable: ties keep order
+            self._handlers[cb_name] = [f for cb in by_order if (f := getattr(cb, cb_name, None)) is not None]
         res = False
-        for cb in sorted(self.cbs, key=lambda cb: cb._order):  # sorted is stable: ties keep order
-            f = getattr(cb, cb_name, None)
+        for f in self._handlers[cb_name]:
             # every callback runs, even after one said True (the lesson returned early here)
-            if f is not None and f():
+            if f():
                 res = True
         return res
         # END SOLUTION

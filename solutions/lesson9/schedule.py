@@ -152,7 +152,7 @@ class ParamScheduler(Callback):
     def begin_fit(self) -> None:
         """Check the schedules against the param groups before training starts."""
         # BEGIN SOLUTION
-        self._funcs()
+        self._scheds = self._funcs()  # once, not every batch
         # END SOLUTION
 
     def begin_batch(self) -> None:
@@ -160,6 +160,6 @@ class ParamScheduler(Callback):
         if not self.in_train:
             return
         pos = min(self.n_epochs / self.epochs, 1.0)  # sums of 1/iters can drift past 1
-        for pg, f in zip(self.opt.param_groups, self._funcs()):
+        for pg, f in zip(self.opt.param_groups, self._scheds):
             pg[self.pname] = f(pos)
         # END SOLUTION
