@@ -3,7 +3,7 @@
 This module only builds the command line from each audience's `register`
 and turns every error into one line; the commands live with their audience
 (`loopkata.learner.commands`, `loopkata.grading.command`,
-`loopkata.maintainer.skeletons`).
+`loopkata.homework.commands`, `loopkata.maintainer.skeletons`).
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import sys
 import traceback
 
 from loopkata.grading import command as grading_command
+from loopkata.homework import commands as homework_commands
 from loopkata.kata.errors import EXIT_OK, EXIT_USAGE, UsageError
 from loopkata.learner import commands as learner_commands
 from loopkata.maintainer import skeletons
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     learner_commands.register(sub)
     grading_command.register(sub)
+    homework_commands.register(sub)
     skeletons.register(sub)
     return parser
 

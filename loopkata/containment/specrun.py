@@ -9,6 +9,8 @@ from loopkata.kata import paths
 from loopkata.kata.files import Files, write_files
 from loopkata.kata.steps import Step
 
+HELD_OUT = "held_out"  # tests/held_out/<folder>/: an instructor's extra tests, written beside the spec
+
 PYTEST_INI = """\
 [pytest]
 python_files = test_*.py
@@ -36,6 +38,12 @@ class TestResult:
         """Counted against the tree: it failed, or it never reported."""
         return self.outcome in ("failed", "missing")
 
+    @property
+    def held_out(self) -> str | None:
+        """The instructor's folder of held-out tests this test comes from, or None for the public spec."""
+        parts = self.nodeid.split("::", 1)[0].split("/")
+        return parts[parts.index(HELD_OUT) + 1] if HELD_OUT in parts[:-2] else None
+
 
 @dataclass
 class SpecRun:
@@ -59,10 +67,10 @@ def write_spec(dest: Path, spec: Files | None = None) -> Path:
 def run_spec(tree: Path, steps: list[Step], workdir: Path, limits: Limits, *,
              spec: Files | None = None, require_cuda: bool = False, server=None,
              only: list[Step] | None = None, stop_after_failing_step: bool = False,
-             collect_only: bool = False) -> SpecRun:
+             collect_only: bool = False, extra: list[str] = ()) -> SpecRun:
     """Run the tests of `steps` (or, collecting all of them, of `only` those) against `tree` (a folder
     holding lesson9/) in a contained child; with stop_after_failing_step, none after the first step
-    that does not pass."""
+    that does not pass. `extra` names more test files of the spec (relative to its tests/)."""
     tree = tree.resolve()
     spec_dir = write_spec(workdir / "spec", spec)
     args = [
@@ -75,6 +83,7 @@ def run_spec(tree: Path, steps: list[Step], workdir: Path, limits: Limits, *,
         *(["--collect-only"] if collect_only else []),
         *(f"--step={step.id}" for step in only or []),
         *(str(spec_dir / step.test_file) for step in steps),
+        *(str(spec_dir / "tests" / rel) for rel in extra),
     ]
     child = run_pytest(args, workdir / "run", limits, server)
     return read_results(child, limits)

@@ -11,11 +11,13 @@ from pathlib import Path
 
 from loopkata.grading import outputs
 from loopkata.grading.grader import Grader
-from loopkata.grading.points import Points, load_points
+from loopkata.grading.held_out import read_held_out
+from loopkata.grading.points import DEFAULT_POINTS, Points, load_points
 from loopkata.grading.scores import SubmissionGrade, not_graded
 from loopkata.grading.submissions import submissions_in, unwrap
 from loopkata.kata import paths
 from loopkata.kata.errors import EXIT_OK, UsageError
+from loopkata.kata.files import Files, fingerprint
 from loopkata.kata.steps import STEPS
 
 
@@ -26,7 +28,8 @@ class Plan:
     single: bool  # one submission, given as such (its table only, no progress lines)
     points: Points
     files: list[tuple[outputs.Format, Path]]
-    out: Path | None  # the folder of per-submission results and the gradebook
+    out: Path | None  # the folder of per-submission results, the gradebook and the class report
+    held_out: dict[str, Files]
 
 
 def _writable(path: Path) -> str | None:
@@ -41,15 +44,18 @@ def _writable(path: Path) -> str | None:
 
 
 def _refuse(args, reason: str) -> UsageError:
-    """The error for a path that cannot be graded; with --results, a results file first that says why."""
-    if args.results and _writable(Path(args.results)) is None:
+    """The error for a submission that cannot be graded; first, each one-submission file asked for
+    (results.json, the classroom result) is written saying why, so the student is told."""
+    for f in outputs.FORMATS:
+        target = getattr(args, f.dest)
+        if not f.one_submission or not target or _writable(Path(target)) is not None:
+            continue
         try:
             points = load_points(Path(args.points) if args.points else None)
         except UsageError:
             return UsageError(reason)
-        grade = not_graded(Path(args.results).parent.name, Path(args.results), list(STEPS), points,
-                           f"Not graded: {reason}")
-        outputs.write_results([grade], Path(args.results))
+        grade = not_graded(Path(target).parent.name, Path(target), list(STEPS), points, f"Not graded: {reason}")
+        f.write([grade], Path(target))
     return UsageError(reason)
 
 
@@ -79,8 +85,12 @@ def make_plan(args) -> Plan:
         if why:
             raise UsageError(why)
     points = load_points(Path(args.points) if args.points else None)
-    paths.kata_root()
-    return Plan(submissions_in(given), single, points, files, out)
+    held_out = read_held_out([Path(d).expanduser() for d in args.held_out])
+    points.check_held_out(list(held_out), args.points or DEFAULT_POINTS)
+    if args.expect_spec and fingerprint(paths.spec_files()) != args.expect_spec:
+        raise _refuse(args, "the spec installed here is not the one this assignment was released with "
+                            "(its checksum differs): install the tool from the release again")
+    return Plan(submissions_in(given), single, points, files, out, held_out)
 
 
 def _progress_printer(plan: Plan):
@@ -105,7 +115,7 @@ def grade(args) -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="loopkata-grade-") as tmp:
         grader = Grader(plan.points, Path(tmp), jobs=args.jobs, require_cuda=args.require_cuda,
-                        progress=_progress_printer(plan))
+                        progress=_progress_printer(plan), held_out=plan.held_out)
         grades = grader.grade(plan.submissions)
     for g in grades:
         print(outputs.table(g))
@@ -128,7 +138,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="a submission (a folder holding lesson9/), or a folder of submissions")
     for f in outputs.FORMATS:
         p.add_argument(f.option, metavar="FILE", help=f.help)
-    p.add_argument("--out", metavar="DIR", help="many submissions: write DIR/<name>/results.json and DIR/gradebook.csv")
+    p.add_argument("--out", metavar="DIR", help="many submissions: write DIR/<name>/results.json and feedback.md, "
+                                                "DIR/gradebook.csv and the class report DIR/report.md")
+    p.add_argument("--held-out", action="append", default=[], metavar="DIR",
+                   help="a folder of your own tests, graded with the spec and never released (repeatable)")
+    p.add_argument("--expect-spec", metavar="SHA256",
+                   help="refuse to grade unless the installed spec has this checksum (`loopkata release` prints it)")
     p.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="grade N steps at a time (default: the cores this machine gives us)")
     p.add_argument("--points", metavar="FILE", help="points per step and test weights (default: loopkata/grading/points.toml)")

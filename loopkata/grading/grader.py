@@ -9,6 +9,10 @@ in the parent, from signed per-test results; the child only runs tests.
 Nothing runs in the submission's own folder: every submission, the reference
 and the spec are read into memory before any learner code runs, and each
 child gets its own fresh copy of what it needs.
+
+Installed from a student release (no reference: GitHub Classroom grades in the
+student's own repository), every step runs on the submission's whole tree.
+An instructor's held-out tests run beside the spec, in their step's child.
 """
 from __future__ import annotations
 
@@ -23,11 +27,13 @@ from pathlib import Path
 from loopkata.containment.forkserver import ForkServer
 from loopkata.containment.sandbox import Limits, child_env, fork_server_works
 from loopkata.containment.specrun import run_spec
+from loopkata.grading.held_out import as_spec_files
 from loopkata.grading.points import Points
 from loopkata.grading.scores import StepGrade, SubmissionGrade, not_graded, score_step
 from loopkata.grading.trees import isolated_files, read_lesson9
 from loopkata.kata import paths
 from loopkata.kata.compat import available_cpus
+from loopkata.kata.paths import NoReference
 from loopkata.kata.files import Files, fingerprint, read_files, write_files
 from loopkata.kata.steps import STEPS, Step
 
@@ -54,7 +60,7 @@ class Grader:
     def __init__(self, points: Points, workdir: Path, jobs: int | None = None, require_cuda: bool = False,
                  progress=None, steps: list[Step] | None = None,
                  limits: tuple[Limits, Limits] = (STEP_LIMITS, INTEGRATION_LIMITS),
-                 fork_server: bool | ForkServer = True):
+                 fork_server: bool | ForkServer = True, held_out: dict[str, Files] | None = None):
         self.points, self.workdir = points, workdir
         self.jobs = max(1, jobs or available_cpus())
         workdir.mkdir(parents=True, exist_ok=True)
@@ -62,12 +68,18 @@ class Grader:
         self.steps = list(steps or STEPS)
         self.fork_server = fork_server  # False: a new Python per run; a ForkServer: that one, left open
         self.step_limits, self.integration_limits = limits
-        self.reference, _ = read_lesson9(paths.reference_tree())
-        self.spec = paths.spec_files()
+        try:
+            self.reference: Files | None = read_lesson9(paths.reference_tree())[0]
+        except NoReference:  # a student release: each step is graded on the submission's whole tree
+            self.reference = None
+        extra = as_spec_files(held_out or {})
+        self.spec = {**paths.spec_files(), **extra}
+        self.extra = sorted(extra)
         self._package = Path(__file__).parents[1]
         self._package_print = fingerprint(read_files(self._package, "**/*.py"))
         self._lock = threading.Lock()
         self._tampered: str | None = None
+        self._started: dict[str, float] = {}  # submission name -> when its first step started
         self._results: dict[str, tuple] = {}  # step and tree fingerprint -> what its run reported
         self._running: dict[str, threading.Event] = {}  # the same, for runs not finished yet
         self._server_lock = threading.Lock()
@@ -112,6 +124,7 @@ class Grader:
             grade = SubmissionGrade(name, path, [StepGrade(s, self.points.steps[s.id]) for s in self.steps])
             grades.append(grade)
             files, left_out = read_lesson9(path)
+            grade.fingerprint = fingerprint(files)
             if left_out:
                 grade.problem = "left out of grading: " + ", ".join(left_out)
             tasks += [(grade, position, step, files) for position, step in enumerate(self.steps)]
@@ -129,10 +142,15 @@ class Grader:
         if self._tampered:
             result = score_step(step, [], self._tampered, self.points, trusted=False)
         else:
-            tree = files if step.module is None else isolated_files(self.reference, files, step)
+            isolated = step.module is not None and self.reference is not None
+            tree = isolated_files(self.reference, files, step) if isolated else files
             limits = self.integration_limits if step.module is None else self.step_limits
             result = self._run_cached(grade, step, tree, limits)
-        result.seconds = time.monotonic() - started
+        ended = time.monotonic()
+        result.seconds = ended - started
+        with self._lock:
+            first = self._started.setdefault(grade.name, started)
+            grade.seconds = max(grade.seconds, ended - first)
         grade.steps[position] = result
         if self.progress:
             self.progress(grade, result)
@@ -157,7 +175,8 @@ class Grader:
             work = Path(tempfile.mkdtemp(prefix=f"{step.id}-", dir=self.workdir))
             try:
                 run = run_spec(write_files(tree, work / "tree"), [step], work, limits, spec=self.spec,
-                               require_cuda=self.require_cuda, server=self._server())
+                               require_cuda=self.require_cuda, server=self._server(), extra=self.extra,
+                               only=[step] if self.extra else None)
                 cached = (run.tests, run.problem, run.trusted)
             finally:
                 shutil.rmtree(work, ignore_errors=True)

@@ -1,8 +1,10 @@
 """Everything grading writes, from the grades alone: the terminal table and a table of file formats.
 
 `FORMATS` is the one list of file outputs: `loopkata grade` takes an option
-for each (`--results FILE`, `--csv FILE`, `--junit FILE`) and calls its
-writer. To add a format, write a writer here and add a row.
+for each (`--results FILE`, `--csv FILE`, `--junit FILE`, `--classroom FILE`)
+and calls its writer. To add a format, write a writer here and add a row.
+`--out DIR` writes a folder for a class: each submission's results.json and
+feedback, the gradebook, and the class report (`loopkata.grading.class_report`).
 """
 from __future__ import annotations
 
@@ -14,7 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from loopkata.grading.scores import StepGrade, SubmissionGrade
+from loopkata.containment.specrun import TestResult
+from loopkata.grading import class_report
+from loopkata.grading.scores import Part, StepGrade, SubmissionGrade
 from loopkata.kata.steps import STEPS
 
 _NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -34,51 +38,118 @@ def _mkparent(path: Path) -> Path:
     return path
 
 
-def step_title(grade: StepGrade) -> str:
+def step_title(grade: StepGrade, part: Part | None = None) -> str:
     step = grade.step
     head = f"Step {step.number}: {step.id}" if step.number else "Integration"
-    return f"{head} ({step.title})"
+    title = f"{head} ({step.title})"
+    return title if part is None or part.held_out is None else f"{title}: held-out tests ({part.held_out})"
 
 
-def step_text(grade: StepGrade) -> str:
-    """What the learner reads about one step: the count, the problem, then each failing test's message."""
-    lines = [f"{grade.passed} of {len(grade.counted)} tests pass. Spec: {grade.step.page}"]
-    if grade.problem:
-        lines.append(f"Problem: {grade.problem}")
-    for t in grade.failing:
-        lines.append(f"\n{t.name}: {t.message.strip()}")
-    skipped = [t for t in grade.tests if t.outcome == "skipped"]
-    if skipped:
-        lines.append(f"\n{len(skipped)} test(s) not counted: {skipped[0].message}")
+@dataclass
+class _Report:
+    """What a learner is told about some tests of one step, before it is written as text or Markdown."""
+    passed: int
+    counted: int
+    problem: str | None
+    failures: list[tuple[str, str]]  # (test name, message)
+    skipped: str | None  # one line on the tests not counted
+
+
+def _report(grade: StepGrade, tests: list[TestResult]) -> _Report:
+    counted = [t for t in tests if t.outcome != "skipped"]
+    skipped = [t for t in tests if t.outcome == "skipped"]
+    return _Report(sum(t.outcome == "passed" for t in counted), len(counted), grade.problem,
+                   [(t.name, t.message.strip()) for t in tests if t.failed],
+                   f"{len(skipped)} test(s) not counted: {skipped[0].message}" if skipped else None)
+
+
+def step_text(grade: StepGrade, tests: list[TestResult] | None = None) -> str:
+    """What the learner reads about one step (or some of its tests), as plain text: the count, the
+    problem, then each failing test's message."""
+    r = _report(grade, grade.tests if tests is None else tests)
+    lines = [f"{r.passed} of {r.counted} tests pass. Spec: {grade.step.page}"]
+    lines += [f"Problem: {r.problem}"] if r.problem else []
+    lines += [f"\n{name}: {message}" for name, message in r.failures]
+    lines += [f"\n{r.skipped}"] if r.skipped else []
     return "\n".join(lines)
 
 
+def _fenced(text: str) -> str:
+    """text as a Markdown code block, its fence longer than any run of backticks inside it."""
+    fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
+def step_markdown(grade: StepGrade, tests: list[TestResult] | None = None) -> str:
+    """The same as step_text, in Markdown: each message a block of code, its line breaks kept."""
+    r = _report(grade, grade.tests if tests is None else tests)
+    lines = [f"**{r.passed} of {r.counted} tests pass.** Spec: `{grade.step.page}`"]
+    lines += ["", f"**Problem:** {r.problem}"] if r.problem else []
+    for name, message in r.failures:
+        lines += ["", f"**{name}**", "", _fenced(message)]
+    lines += ["", r.skipped] if r.skipped else []
+    return "\n".join(lines)
+
+
+def _full(part: Part, grade: StepGrade) -> bool:
+    return bool(part.max_score) and part.score >= part.max_score - 1e-9 and not grade.problem
+
+
 def results_json(grade: SubmissionGrade) -> dict:
-    """Gradescope's results format, with every step's score under extra_data.steps."""
-    score = round(sum(_num(g.score) for g in grade.steps), 2)  # adds up to the steps as written
+    """Gradescope's results format: an entry per step (and per folder of its held-out tests), every
+    step's score under extra_data.steps."""
+    entries = [(g, part) for g in grade.steps for part in g.parts]
+    score = round(sum(_num(part.score) for _, part in entries), 2)  # adds up to the entries as written
     summary = f"{score} / {_num(grade.max_score)} points."
     if grade.problem:
         summary += f" {grade.problem}"
     return {
         "score": score,
         "max_score": _num(grade.max_score),
+        "execution_time": round(grade.seconds),
         "output": summary,
+        "output_format": "md",
+        "test_output_format": "md",
         "visibility": "visible",
         "tests": [
             {
-                "name": step_title(g),
-                "score": _num(g.score),
-                "max_score": _num(g.max_score),
-                "status": g.status,
-                "output": step_text(g),
-                "visibility": "visible",
+                "name": step_title(g, part),
+                "score": _num(part.score),
+                "max_score": _num(part.max_score),
+                "status": "passed" if _full(part, g) else "failed",
+                "output": step_markdown(g, part.tests),
+                "output_format": "md",
+                "visibility": part.visibility,
             }
-            for g in grade.steps
+            for g, part in entries
         ],
         "extra_data": {
             "steps": {g.step.id: {"score": _num(g.score), "max_score": _num(g.max_score)} for g in grade.steps},
         },
     }
+
+
+def classroom_json(grade: SubmissionGrade) -> dict:
+    """GitHub Classroom's autograding result (the `result` a grader action hands the grading reporter):
+    an entry per step and part, each worth its share of the points, so a step passed in part earns part."""
+    entries = [(g, part) for g in grade.steps for part in g.parts]
+    return {
+        "version": 1,
+        "status": "pass" if all(_full(p, g) for g, p in entries) else "fail",
+        "max_score": _num(grade.max_score),
+        "tests": [
+            {"name": step_title(g, part), "status": "pass" if _full(part, g) else "fail",
+             "score": _num(part.score), "message": step_text(g, part.tests), "test_code": "",
+             "filename": g.step.test_file, "line_no": 0, "execution_time": f"{g.seconds:.1f}s"}
+            for g, part in entries
+        ],
+    }
+
+
+def write_classroom(grades: list[SubmissionGrade], path: Path) -> None:
+    """GitHub Classroom's result for the one submission graded (base64 it for the grading reporter)."""
+    grade, = grades
+    _mkparent(path).write_text(json.dumps(classroom_json(grade), indent=1) + "\n")
 
 
 def write_results(grades: list[SubmissionGrade], path: Path) -> None:
@@ -122,12 +193,28 @@ def write_junit(grades: list[SubmissionGrade], path: Path) -> None:
     ET.ElementTree(suites).write(_mkparent(path), encoding="unicode", xml_declaration=True)
 
 
+def feedback_markdown(grade: SubmissionGrade) -> str:
+    """One student's feedback: the step table, then what each step that lost points was told."""
+    lines = [f"# Feedback: {grade.name}", "", f"**{grade.score:.2f} / {grade.max_score:g} points.**"]
+    lines += ["", grade.problem] if grade.problem else []
+    lines += ["", "| step | tests passed | points |", "|---|---|---|"]
+    lines += [f"| {g.step.row_label.strip()} | {g.passed} / {len(g.counted)} | {g.score:.2f} / {g.max_score:g} |"
+              for g in grade.steps]
+    for g in grade.steps:
+        if g.status != "passed":
+            lines += ["", f"## {step_title(g)}", "", step_markdown(g)]
+    return "\n".join(lines) + "\n"
+
+
 def write_out_dir(grades: list[SubmissionGrade], out: Path) -> list[str]:
-    """`--out DIR`: DIR/<name>/results.json for each submission and DIR/gradebook.csv; what was written."""
+    """`--out DIR`: each submission's results.json and feedback.md in DIR/<name>/, DIR/gradebook.csv and
+    the class report; what was written."""
     for g in grades:
         write_results([g], out / g.name / "results.json")
+        (out / g.name / "feedback.md").write_text(feedback_markdown(g))
     write_csv(grades, out / "gradebook.csv")
-    return [f"{out}/<name>/results.json", str(out / "gradebook.csv")]
+    return [f"{out}/<name>/results.json", f"{out}/<name>/feedback.md", str(out / "gradebook.csv"),
+            *class_report.write(grades, out)]
 
 
 @dataclass(frozen=True)
@@ -147,6 +234,8 @@ FORMATS: tuple[Format, ...] = (
     Format("--results", "write Gradescope's results.json here (one submission)", write_results, one_submission=True),
     Format("--csv", "write a gradebook CSV here", write_csv),
     Format("--junit", "write JUnit XML here: a suite per submission and step", write_junit),
+    Format("--classroom", "write GitHub Classroom's autograding result here (one submission)", write_classroom,
+           one_submission=True),
 )
 
 

@@ -1,4 +1,10 @@
-"""The scoring model: a step's grade from its test results, and a submission's from its steps."""
+"""The scoring model: a step's grade from its test results, and a submission's from its steps.
+
+A step's points are shared among its counted tests (all but the skipped ones)
+by weight. They are reported in parts: the public spec's tests, and the tests
+of each folder of held-out tests, each part with its share of the points and
+the visibility the points file gives it.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,6 +16,16 @@ from loopkata.kata.steps import Step
 
 
 @dataclass
+class Part:
+    """The tests of one step from one source: the public spec (held_out None) or a held-out folder."""
+    held_out: str | None
+    tests: list[TestResult]
+    score: float
+    max_score: float
+    visibility: str
+
+
+@dataclass
 class StepGrade:
     step: Step
     max_score: float
@@ -17,6 +33,7 @@ class StepGrade:
     tests: list[TestResult] = field(default_factory=list)
     problem: str | None = None
     seconds: float = 0.0
+    parts: list[Part] = field(default_factory=list)
 
     @property
     def counted(self) -> list[TestResult]:
@@ -42,6 +59,8 @@ class SubmissionGrade:
     path: Path
     steps: list[StepGrade]
     problem: str | None = None
+    seconds: float = 0.0  # from its first step's start to its last step's end
+    fingerprint: str | None = None  # of its lesson9 files: the same for identical submissions
 
     @property
     def score(self) -> float:
@@ -61,10 +80,18 @@ def score_step(step: Step, tests: list[TestResult], problem: str | None, points:
     if total > 0 and trusted:
         earned = sum(points.weight(t) for t in counted if t.outcome == "passed")
         grade.score = round(grade.max_score * earned / total, 4)
+    sources = [None] + sorted({t.held_out for t in tests if t.held_out is not None})
+    for source in sources:
+        mine = [t for t in tests if t.held_out == source]
+        weight = sum(points.weight(t) for t in mine if t.outcome != "skipped")
+        earned = sum(points.weight(t) for t in mine if t.outcome == "passed") if trusted else 0
+        share = grade.max_score / total if total > 0 else 0.0
+        grade.parts.append(Part(source, mine, round(earned * share, 4),
+                                grade.max_score if total == 0 and source is None else round(weight * share, 4),
+                                points.visibility_of(step.id, source)))
     return grade
 
 
 def not_graded(name: str, path: Path, steps: list[Step], points: Points, reason: str) -> SubmissionGrade:
     """A submission that could not be graded at all: every step at zero, each saying why."""
-    return SubmissionGrade(name, path, [StepGrade(s, points.steps[s.id], problem=reason) for s in steps],
-                           problem=reason)
+    return SubmissionGrade(name, path, [score_step(s, [], reason, points) for s in steps], problem=reason)

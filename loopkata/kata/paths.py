@@ -1,4 +1,11 @@
-"""Where the kata's content lives (the checkout this package was installed from), and what a tree is."""
+"""Where the kata's content lives, and what a tree is.
+
+The content (spec pages, spec tests, skeletons) is found in one of two places:
+the checkout this package was installed from (`pip install -e .`), which also
+holds the reference in solutions/; or, in a student release, a copy inside
+the package (`loopkata/kata/release/`, written by `loopkata release`), which
+holds no reference.
+"""
 from __future__ import annotations
 
 import sys
@@ -8,25 +15,43 @@ from loopkata.kata.errors import UsageError
 from loopkata.kata.files import Files, read_files
 
 KATA_ROOT = Path(__file__).resolve().parents[2]
+RELEASE_ROOT = Path(__file__).resolve().parent / "release"  # a student release's copy of the content
+RELEASE_MANIFEST = "release.json"
 PROOF_DIR = "proof"  # tests/proof: the spec's own test data (bug zoo, rebuilds), never part of a run
 
 
 class KataNotFound(UsageError):
-    """The kata content (solutions/, skeletons/, tests/, spec/) is not beside this package."""
+    """The kata content (skeletons/, tests/, spec/) is neither beside this package nor inside it."""
+
+
+class NoReference(UsageError):
+    """A student release: the reference rebuild is not part of it."""
+
+
+def in_release() -> bool:
+    """Whether this install is a student release (content inside the package, no reference)."""
+    return not (KATA_ROOT / "solutions" / "lesson9").is_dir() and (RELEASE_ROOT / RELEASE_MANIFEST).is_file()
 
 
 def kata_root() -> Path:
-    """The folder holding solutions/, skeletons/, spec/ and tests/."""
-    if not (KATA_ROOT / "solutions" / "lesson9").is_dir():
-        raise KataNotFound(
-            f"no kata content beside the loopkata package in {KATA_ROOT}; "
-            "install loopkata from a checkout with `pip install -e .`"
-        )
-    return KATA_ROOT
+    """The folder holding skeletons/, spec/ and tests/ (and, in a checkout, solutions/)."""
+    if (KATA_ROOT / "solutions" / "lesson9").is_dir():
+        return KATA_ROOT
+    if in_release():
+        return RELEASE_ROOT
+    raise KataNotFound(
+        f"no kata content beside the loopkata package in {KATA_ROOT}, nor inside it; "
+        "install loopkata from a checkout with `pip install -e .`, or from a student release"
+    )
 
 
 def reference_tree() -> Path:
-    return kata_root() / "solutions"
+    """solutions/, the reference rebuild; NoReference in a student release."""
+    root = kata_root()
+    if in_release():
+        raise NoReference("this release of the kata has no reference rebuild: it is homework. "
+                          "Your own tests are the spec: `loopkata check`")
+    return root / "solutions"
 
 
 def skeleton_tree() -> Path:

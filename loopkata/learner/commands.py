@@ -106,7 +106,7 @@ def cmd_diff(args) -> int:
 def cmd_compare(args) -> int:
     workspace = _workspace(args)
     color = progress.use_color(choice=args.color)
-    outcome = compare.compare_trees(workspace, paths.reference_tree())
+    outcome = compare.compare_with_reference(workspace)
     print(compare.render(outcome, str(workspace), color))
     return EXIT_OK if outcome.agree else EXIT_FAILED
 

@@ -10,6 +10,7 @@ to a relative 1e-4) is told in the learner's terms, with a few events before it.
 """
 from __future__ import annotations
 
+import json
 import math
 import tempfile
 from collections.abc import Sequence
@@ -19,9 +20,11 @@ from pathlib import Path
 
 from loopkata.containment.forkserver import ForkServer
 from loopkata.containment.sandbox import ChildRun, Limits, run_module, stopped
+from loopkata.kata import paths
 from loopkata.learner import progress
 
 LIMITS = Limits(wall_seconds=30)  # the run takes a few seconds, most of it importing torch
+TRACE_FILE = "trace.json"  # in a student release's content: the reference's trace, recorded as data
 REL_TOL, ABS_TOL = 1e-4, 1e-7  # op order may differ between trees: float noise is not a divergence
 CONTEXT = 3  # events shown before the divergence
 RAISED = "raised"  # the event name of the entry that stands for an exception
@@ -105,6 +108,24 @@ def compare_trees(tree: Path, reference: Path, limits: Limits = LIMITS) -> Outco
         mine = pool.submit(trace, tree, Path(tmp) / "yours", limits)
         theirs = pool.submit(trace, reference, Path(tmp) / "reference", limits)
         return compare(mine.result(), theirs.result())
+
+
+def compare_with_reference(tree: Path, limits: Limits = LIMITS) -> Outcome:
+    """Compare tree with the reference: traced now in a checkout; in a student release, the trace
+    recorded when the release was made (data: the release holds no reference code)."""
+    if not paths.in_release():
+        return compare_trees(tree, paths.reference_tree(), limits)
+    with tempfile.TemporaryDirectory(prefix="loopkata-") as tmp:
+        return compare(trace(tree, Path(tmp) / "yours", limits), load_trace(paths.kata_root() / TRACE_FILE))
+
+
+def save_trace(recorded: Trace, path: Path) -> None:
+    path.write_text(json.dumps({"about": recorded.about, "entries": recorded.entries}, indent=1) + "\n")
+
+
+def load_trace(path: Path) -> Trace:
+    data = json.loads(path.read_text())
+    return Trace(entries=list(data["entries"]), about=str(data["about"]))
 
 
 def first_divergence(yours: list[dict], reference: list[dict]) -> Divergence | None:

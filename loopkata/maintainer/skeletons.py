@@ -15,10 +15,9 @@ from pathlib import Path
 
 from loopkata.kata import paths
 from loopkata.kata.errors import EXIT_FAILED, EXIT_OK, UsageError
+from loopkata.kata.regions import BEGIN, END
 from loopkata.kata.steps import BY_ID
 
-BEGIN = "# BEGIN SOLUTION"
-END = "# END SOLUTION"
 
 
 class MarkerError(UsageError):

@@ -167,7 +167,7 @@ def test_compare_exits_0_when_the_runs_agree_and_1_when_they_part(monkeypatch, c
         compare.compare(reference_trace, reference_trace),
         compare.compare(Trace(reference_trace.entries[:5], ended="it was killed by signal 9"), reference_trace),
     ])
-    monkeypatch.setattr(compare, "compare_trees", lambda tree, reference: next(results))
+    monkeypatch.setattr(compare, "compare_with_reference", lambda tree: next(results))
     assert cli.main(["compare", "--impl", str(REFERENCE.parent), "--color", "never"]) == 0
     assert "agree on all 72 events" in capsys.readouterr().out
     assert cli.main(["compare", "--impl", str(REFERENCE.parent), "--color", "never"]) == 1

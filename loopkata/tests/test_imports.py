@@ -7,8 +7,9 @@ import loopkata
 PACKAGE = Path(loopkata.__file__).parent
 # each room and the rooms it may import; a room always may import itself
 ROOMS = {
-    "cli": {"maintainer", "learner", "grading", "containment", "testing", "kata"},
-    "maintainer": {"learner", "grading", "containment", "testing", "kata"},
+    "cli": {"maintainer", "homework", "learner", "grading", "containment", "testing", "kata"},
+    "maintainer": {"homework", "learner", "grading", "containment", "testing", "kata"},
+    "homework": {"learner", "grading", "containment", "testing", "kata"},
     "learner": {"containment", "testing", "kata"},
     "grading": {"containment", "testing", "kata"},
     "containment": {"testing", "kata"},

@@ -83,10 +83,16 @@ def test_results_json_is_for_one_submission(tmp_path):
         outputs.write_results([a_grade(), a_grade()], tmp_path / "r.json")
 
 
-def test_the_out_folder_holds_a_results_file_per_submission_and_the_gradebook(tmp_path):
-    written = outputs.write_out_dir([a_grade("alice"), a_grade("carol")], tmp_path / "out")
-    assert (tmp_path / "out" / "carol" / "results.json").is_file() and (tmp_path / "out" / "gradebook.csv").is_file()
-    assert written == [f"{tmp_path / 'out'}/<name>/results.json", str(tmp_path / "out" / "gradebook.csv")]
+def test_the_out_folder_holds_each_submissions_results_and_feedback_the_gradebook_and_the_report(tmp_path):
+    grades = [a_grade("alice"), a_grade("carol")]
+    for g in grades:
+        g.fingerprint = "same files"
+    out = tmp_path / "out"
+    written = outputs.write_out_dir(grades, out)
+    assert (out / "carol" / "results.json").is_file() and (out / "gradebook.csv").is_file()
+    assert "## Step 2: loss (Log-softmax, logsumexp, nll, accuracy)" in (out / "carol" / "feedback.md").read_text()
+    assert written == [f"{out}/<name>/results.json", f"{out}/<name>/feedback.md", str(out / "gradebook.csv"),
+                       str(out / "report.md"), str(out / "scores.png"), str(out / "steps.png")]
 
 
 def test_a_step_grade_counts_what_is_not_skipped():
