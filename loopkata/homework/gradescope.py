@@ -37,9 +37,9 @@ if ! python3 -c "import venv, ensurepip" 2>/dev/null; then
     apt-get update -q && apt-get install -y -q python3-venv
 fi
 python3 -m venv "$ROOT/venv"
-"$ROOT/venv/bin/pip" install -q --upgrade pip
 # a CPU build: the default torch on PyPI brings gigabytes of CUDA libraries a container cannot use
-"$ROOT/venv/bin/pip" install -q ${{LOOPKATA_TORCH-{torch}}}
+TORCH="${{LOOPKATA_TORCH-{torch}}}"
+if [ -n "$TORCH" ]; then "$ROOT/venv/bin/pip" install -q $TORCH; fi
 "$ROOT/venv/bin/pip" install -q ${{LOOPKATA_PIP-}} -e "$ROOT/source/kata"
 "$ROOT/venv/bin/loopkata" --help > /dev/null
 """
