@@ -18,6 +18,7 @@ from loopkata.grading.submissions import submissions_in, unwrap
 from loopkata.kata import paths
 from loopkata.kata.errors import EXIT_OK, UsageError
 from loopkata.kata.files import Files, fingerprint
+from loopkata.kata.notebooks import is_workspace
 from loopkata.kata.steps import STEPS
 
 
@@ -70,11 +71,12 @@ def make_plan(args) -> Plan:
                           f"{path} is a file: give a folder holding lesson9/, or a folder of such folders")
     if len(given) == 1 and args.results:  # one upload that may wrap lesson9/ in one more folder
         given = [unwrap(given[0])]
-    single = len(given) == 1 and paths.is_kata_tree(given[0])
+    single = len(given) == 1 and is_workspace(given[0])
     if not single:
         for path in given:
-            if not paths.is_kata_tree(path) and not any(paths.is_kata_tree(p) for p in path.iterdir() if p.is_dir()):
-                raise _refuse(args, f"{path} is not a kata tree (no lesson9/ folder) nor a folder of submissions")
+            if not is_workspace(path) and not any(is_workspace(p) for p in path.iterdir() if p.is_dir()):
+                raise _refuse(args, f"{path} is not a kata tree (no lesson9/ folder, no notebooks) "
+                                    "nor a folder of submissions")
     files = [(f, Path(getattr(args, f.dest))) for f in outputs.FORMATS if getattr(args, f.dest)]
     for f, _ in files:
         if f.one_submission and not single:

@@ -30,11 +30,12 @@ from loopkata.containment.specrun import run_spec
 from loopkata.grading.held_out import as_spec_files
 from loopkata.grading.points import Points
 from loopkata.grading.scores import StepGrade, SubmissionGrade, not_graded, score_step
-from loopkata.grading.trees import isolated_files, read_lesson9
+from loopkata.grading.trees import isolated_files, read_lesson9, read_submission
 from loopkata.kata import paths
 from loopkata.kata.compat import available_cpus
 from loopkata.kata.paths import NoReference
 from loopkata.kata.files import Files, fingerprint, read_files, write_files
+from loopkata.kata.notebooks import Export, is_workspace
 from loopkata.kata.steps import STEPS, Step
 
 # Measured on the reference, forked from the fork server on one thread (2-core machine, 2026): the
@@ -113,9 +114,9 @@ class Grader:
         grades: list[SubmissionGrade] = []
         tasks = []
         for name, path in submissions:
-            if not paths.is_kata_tree(path):
+            if not is_workspace(path):
                 grade = not_graded(name, path, self.steps, self.points,
-                                   f"{path} holds no lesson9/ folder: nothing to grade")
+                                   f"{path} holds no lesson9/ folder, nor notebooks: nothing to grade")
                 grades.append(grade)
                 for step_grade in grade.steps:
                     if self.progress:
@@ -123,11 +124,14 @@ class Grader:
                 continue
             grade = SubmissionGrade(name, path, [StepGrade(s, self.points.steps[s.id]) for s in self.steps])
             grades.append(grade)
-            files, left_out = read_lesson9(path)
+            files, left_out, exported = read_submission(path)
             grade.fingerprint = fingerprint(files)
+            if exported is not None:
+                grade.note = "graded from its notebooks: the cells marked `#| export`, in order" + \
+                    "".join(f"; {problem}" for problem in exported.problems)
             if left_out:
                 grade.problem = "left out of grading: " + ", ".join(left_out)
-            tasks += [(grade, position, step, files) for position, step in enumerate(self.steps)]
+            tasks += [(grade, position, step, files, exported) for position, step in enumerate(self.steps)]
         tasks.sort(key=lambda task: task[2].module is not None)  # the integration takes longest: first
         try:
             with ThreadPoolExecutor(self.jobs) as pool:
@@ -137,7 +141,8 @@ class Grader:
             self.close()
         return grades
 
-    def _grade_step(self, grade: SubmissionGrade, position: int, step: Step, files: Files) -> None:
+    def _grade_step(self, grade: SubmissionGrade, position: int, step: Step, files: Files,
+                    exported: Export | None) -> None:
         started = time.monotonic()
         if self._tampered:
             result = score_step(step, [], self._tampered, self.points, trusted=False)
@@ -146,6 +151,10 @@ class Grader:
             tree = isolated_files(self.reference, files, step) if isolated else files
             limits = self.integration_limits if step.module is None else self.step_limits
             result = self._run_cached(grade, step, tree, limits)
+        if exported is not None:  # told in the notebooks' cells, not the modules made from them
+            for test in result.tests:
+                test.message = exported.relocate(test.message)
+            result.problem = result.problem and exported.relocate(result.problem)
         ended = time.monotonic()
         result.seconds = ended - started
         with self._lock:

@@ -100,9 +100,8 @@ def results_json(grade: SubmissionGrade) -> dict:
     step's score under extra_data.steps."""
     entries = [(g, part) for g in grade.steps for part in g.parts]
     score = round(sum(_num(part.score) for _, part in entries), 2)  # adds up to the entries as written
-    summary = f"{score} / {_num(grade.max_score)} points."
-    if grade.problem:
-        summary += f" {grade.problem}"
+    summary = f"{score} / {_num(grade.max_score)} points." + "".join(
+        f" {text[0].upper()}{text[1:].rstrip('.')}." for text in (grade.note, grade.problem) if text)
     return {
         "score": score,
         "max_score": _num(grade.max_score),
@@ -242,8 +241,7 @@ FORMATS: tuple[Format, ...] = (
 def table(grade: SubmissionGrade) -> str:
     """A readable summary for the terminal."""
     lines = [f"{grade.name}  ({grade.path})"]
-    if grade.problem:
-        lines.append(f"  note: {grade.problem}")
+    lines += [f"  note: {text}" for text in (grade.note, grade.problem) if text]
     for g in grade.steps:
         tests = f"{g.passed}/{len(g.counted)}"
         line = f"  {g.step.row_label:<15} {tests:>7}  {g.score:6.2f} / {g.max_score:g}"

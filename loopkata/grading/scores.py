@@ -61,6 +61,7 @@ class SubmissionGrade:
     problem: str | None = None
     seconds: float = 0.0  # from its first step's start to its last step's end
     fingerprint: str | None = None  # of its lesson9 files: the same for identical submissions
+    note: str | None = None  # how it was graded, when that is worth saying (from notebooks)
 
     @property
     def score(self) -> float:

@@ -1,8 +1,9 @@
-"""A submission's tree in memory, and the tree each step is graded on."""
+"""A submission's tree in memory (its lesson9/, or what its notebooks export), and each step's tree."""
 from __future__ import annotations
 
 from pathlib import Path
 
+from loopkata.kata import notebooks
 from loopkata.kata.files import Files
 from loopkata.kata.steps import Step
 
@@ -26,6 +27,18 @@ def read_lesson9(source: Path) -> tuple[Files, list[str]]:
         total += size
         files[rel] = path.read_bytes()
     return files, left_out
+
+
+def read_submission(source: Path) -> tuple[Files, list[str], notebooks.Export | None]:
+    """The submission's lesson9 modules, what was left out and why, and, for a folder of notebooks, how
+    its notebooks were exported (to tell messages in their cells)."""
+    if not notebooks.is_notebook_workspace(source):
+        return (*read_lesson9(source), None)
+    too_large = [p.name for p in notebooks.notebooks_in(source) if p.stat().st_size > TREE_LIMIT]
+    if too_large:
+        return {}, [f"{name} (too large)" for name in too_large], None
+    exported = notebooks.export(source)
+    return exported.files, [], exported
 
 
 def isolated_files(reference: Files, submission: Files, step: Step) -> Files:

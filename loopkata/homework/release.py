@@ -21,10 +21,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import loopkata
 from loopkata.grading.points import load_points
 from loopkata.homework import classroom, tool
-from loopkata.kata import paths
+from loopkata.kata import VERSION, paths
 from loopkata.kata.errors import UsageError
 from loopkata.kata.files import fingerprint, read_files, write_files
 from loopkata.kata.regions import answer_lines
@@ -104,7 +103,7 @@ def _content(dest: Path, hints: bool, points: Path | None, workdir: Path) -> str
     compare.save_trace(recorded, dest / compare.TRACE_FILE)
     checksum = fingerprint(spec)
     (dest / paths.RELEASE_MANIFEST).write_text(json.dumps(
-        {"loopkata": loopkata.__version__, "hints": hints, "spec_checksum": checksum,
+        {"loopkata": VERSION, "hints": hints, "spec_checksum": checksum,
          "points": points.name if points else "default"}, indent=1) + "\n")
     return checksum
 

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import loopkata
-from loopkata.kata import paths
+from loopkata.kata import VERSION, paths
 from loopkata.kata.compat import tomllib
 
 PACKAGE = Path(loopkata.__file__).resolve().parent
@@ -56,5 +56,5 @@ def write_pyproject(dest: Path) -> None:
     project = tomllib.loads((paths.kata_root() / "pyproject.toml").read_text())["project"]
     dependencies = ",\n".join(f'    "{d}"' for d in project["dependencies"])
     (dest / "pyproject.toml").write_text(PYPROJECT.format(
-        version=loopkata.__version__, description=project["description"].replace('"', "'"),
+        version=VERSION, description=project["description"].replace('"', "'"),
         python=project["requires-python"], dependencies=dependencies))

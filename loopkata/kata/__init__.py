@@ -3,3 +3,5 @@
 Every other part of loopkata imports from here; this subpackage imports
 nothing else of loopkata. Nothing here runs learner code.
 """
+
+VERSION = "0.1.0"

@@ -18,12 +18,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import loopkata
 from loopkata.containment.forkserver import ForkServer
 from loopkata.containment.sandbox import Limits
 from loopkata.containment.specrun import SpecRun, run_spec
-from loopkata.kata import paths
-from loopkata.kata.files import Files, read_files
+from loopkata.kata import VERSION, notebooks, paths
+from loopkata.kata.files import Files, read_files, write_files
 from loopkata.kata.steps import MODULE_STEPS, Step
 from loopkata.learner import progress
 from loopkata.learner.workspace import state_dir
@@ -84,7 +83,7 @@ def used_files(step: Step, files: Files) -> list[str]:
 
 def step_key(step: Step, files: Files, spec: Files) -> str:
     """What a pass of the step depends on, as one hash."""
-    digest = hashlib.sha256(f"loopkata {loopkata.__version__}\0".encode())
+    digest = hashlib.sha256(f"loopkata {VERSION}\0".encode())
     test_file = step.test_file.removeprefix("tests/")
     for name, data in [(f"spec/{test_file}", spec.get(test_file, b"")),
                        ("spec/conftest.py", spec.get("conftest.py", b""))] + \
@@ -129,7 +128,7 @@ def check(workspace: Path, steps: list[Step], *, failures: bool = True, stop_at_
     stop_at_failure: the steps after the first that does not pass come back NOT_CHECKED;
     again: run even the steps remembered as passing;
     server: a fork server to fork the child from (watch keeps one), else a new Python starts."""
-    files = read_files(workspace, "lesson9/**/*.py")
+    files, exported = notebooks.read_workspace(workspace)
     skeleton = read_files(paths.skeleton_tree(), "lesson9/*.py")
     spec = paths.spec_files()
     memory = Memory(workspace)
@@ -151,7 +150,7 @@ def check(workspace: Path, steps: list[Step], *, failures: bool = True, stop_at_
     uncounted = [s for s in steps if s.id in known and known[s.id].total is None]
     problem = None
     if to_run or uncounted:
-        run = _run(workspace, to_run + uncounted, to_run, stop_at_failure, server)
+        run = _run(workspace, exported, to_run + uncounted, to_run, stop_at_failure, server)
         problem = run.problem
         for step in uncounted:
             known[step.id].total = run.counts.get(step.id, 0)
@@ -169,16 +168,32 @@ def check(workspace: Path, steps: list[Step], *, failures: bool = True, stop_at_
     return Checked([known[s.id] for s in steps], problem)
 
 
+def _code(source: bytes | None) -> str | None:
+    """The code of a module, without its comments and layout (an export marker, a blank line)."""
+    try:
+        return None if source is None else ast.dump(ast.parse(source))
+    except (SyntaxError, ValueError):
+        return None
+
+
 def _untouched(step: Step, files: Files, skeleton: Files) -> bool:
-    """The step's module is the skeleton's, byte for byte; for the integration, some module is."""
+    """The step's module is the skeleton's code, unchanged; for the integration, some module is."""
     modules = [step] if step.module is not None else list(MODULE_STEPS)
-    return any(files.get(s.module_file) == skeleton.get(s.module_file) is not None for s in modules)
+    return any(_code(files.get(s.module_file)) == _code(skeleton.get(s.module_file)) is not None for s in modules)
 
 
-def _run(workspace: Path, steps: list[Step], only: list[Step], stop_at_failure: bool,
-         server: ForkServer | None = None) -> SpecRun:
-    """Collect the tests of `steps` (for their counts) and run those of `only`, in a contained child."""
+def _run(workspace: Path, exported: notebooks.Export | None, steps: list[Step], only: list[Step],
+         stop_at_failure: bool, server: ForkServer | None = None) -> SpecRun:
+    """Collect the tests of `steps` (for their counts) and run those of `only`, in a contained child;
+    a notebook workspace runs the modules its notebooks export, its messages told in notebook cells."""
     order = sorted(set(steps), key=lambda s: (s.number is None, s.number or 0))
     with tempfile.TemporaryDirectory(prefix="loopkata-") as tmp:
-        return run_spec(workspace, order, Path(tmp), LEARNER_LIMITS, only=only, collect_only=not only,
-                        stop_after_failing_step=stop_at_failure, server=server)
+        tree = workspace if exported is None else write_files(exported.files, Path(tmp) / "tree")
+        run = run_spec(tree, order, Path(tmp) / "run", LEARNER_LIMITS, only=only, collect_only=not only,
+                       stop_after_failing_step=stop_at_failure, server=server)
+    if exported is not None:
+        for test in run.tests:
+            test.message = exported.relocate(test.message)
+        problems = exported.problems + ([exported.relocate(run.problem)] if run.problem else [])
+        run.problem = "; ".join(problems) or None
+    return run

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import tempfile
 from pathlib import Path
 
-from loopkata.kata import paths
+from loopkata.kata import notebooks, paths
 from loopkata.kata.errors import EXIT_FAILED, EXIT_OK, UsageError
+from loopkata.kata.files import write_files
+from loopkata.kata.regions import BEGIN, END
 from loopkata.kata.steps import STEPS, Step, get_step
 from loopkata.learner import checking, compare, hints, progress
 from loopkata.learner.watch import watch
@@ -29,8 +32,12 @@ def _problem_line(checked: checking.Checked, color: bool) -> str:
 
 
 def cmd_init(args) -> int:
-    target = init_workspace(Path(args.dir))
-    print(f"Made a workspace in {target}: the skeletons are in {target / 'lesson9'}.")
+    target = init_workspace(Path(args.dir), as_notebooks=args.notebooks)
+    if args.notebooks:
+        print(f"Made a notebook workspace in {target}: a notebook per step, 01_init.ipynb to 10_device.ipynb.")
+        print(f"Next: open {target / '01_init.ipynb'} in Jupyter; its last cell checks your step.")
+    else:
+        print(f"Made a workspace in {target}: the skeletons are in {target / 'lesson9'}.")
     print(f"Next: cd {args.dir} && loopkata check   (the first step's page: {progress.page(STEPS[0])})")
     return EXIT_OK
 
@@ -43,26 +50,39 @@ def cmd_status(args) -> int:
     return EXIT_OK
 
 
-def cmd_check(args) -> int:
-    step = _step(args.step) if args.step else None
-    workspace = _workspace(args)
-    color = progress.use_color(choice=args.color)
+def check_report(workspace: Path, step: Step | None, *, again: bool = False, show: int = 3,
+                 color: bool = False) -> tuple[str, bool]:
+    """What `check` says about one step, or the first not passing (naming the ones that pass on the
+    way); and whether that step passes."""
+    lines = []
+    if notebooks.is_notebook_workspace(workspace):
+        lines.append(progress.paint(f"(your notebooks as saved in {workspace})", "dim", color))
     if step is not None:
-        checked = checking.check(workspace, [step], again=args.again)
+        checked = checking.check(workspace, [step], again=again)
         state = checked.states[0]
-    else:  # the first step that does not pass yet, saying which pass on the way
-        checked = checking.check(workspace, list(STEPS), stop_at_failure=True, again=args.again)
+    else:
+        checked = checking.check(workspace, list(STEPS), stop_at_failure=True, again=again)
         state = progress.first_unfinished(checked.states)
         for passing in checked.states[:checked.states.index(state) if state else None]:
             how = f" ({passing.note})" if passing.note else ""
-            print(progress.paint(f"{passing.step.label} passes{how}", progress.PASSING, color))
+            lines.append(progress.paint(f"{passing.step.label} passes{how}", progress.PASSING, color))
         if state is None:
-            print(progress.paint("Every step passes. `loopkata status` shows the whole picture.",
-                                 progress.PASSING, color))
-            return EXIT_OK
-        print()
-    print(_problem_line(checked, color) + progress.render_check(state, color, show=99 if args.all else 3))
-    return EXIT_OK if state.state == progress.PASSING else EXIT_FAILED
+            lines.append(progress.paint("Every step passes. `loopkata status` shows the whole picture.",
+                                        progress.PASSING, color))
+            return "\n".join(lines), True
+        lines.append("")
+    if checked.problem:
+        lines.append(progress.paint(f"Note: {checked.problem}", progress.FAILING, color))
+    lines.append(progress.render_check(state, color, show=show))
+    return "\n".join(lines).lstrip("\n"), state.state == progress.PASSING
+
+
+def cmd_check(args) -> int:
+    step = _step(args.step) if args.step else None
+    text, passing = check_report(_workspace(args), step, again=args.again, show=99 if args.all else 3,
+                                 color=progress.use_color(choice=args.color))
+    print(text)
+    return EXIT_OK if passing else EXIT_FAILED
 
 
 def cmd_watch(args) -> int:
@@ -71,17 +91,28 @@ def cmd_watch(args) -> int:
     return watch(workspace, start, poll=args.poll, color=progress.use_color(choice=args.color))
 
 
+def without_markers(source: str) -> str:
+    """The reference's module as a learner reads it: the solution markers left out."""
+    return "".join(line for line in source.splitlines(keepends=True) if line.strip() not in (BEGIN, END))
+
+
 def cmd_diff(args) -> int:
     step = _step(args.step)
     if step.module is None:
         raise UsageError("the integration has no module of its own: diff a step (init ... device)")
     workspace = _workspace(args)
-    reference = paths.reference_tree() / step.module_file
-    yours = workspace / step.module_file
-    if not yours.is_file():
-        raise UsageError(f"{yours} does not exist")
+    reference = without_markers((paths.reference_tree() / step.module_file).read_text())
+    files, _ = notebooks.read_workspace(workspace)
+    if step.module_file not in files:
+        raise UsageError(f"your workspace has no {step.module_file}")
+    if not args.before_passing:
+        state = checking.check(workspace, [step]).states[0]
+        if state.state != progress.PASSING:
+            raise UsageError(f"{step.label} does not pass yet ({state.passed} of {state.total} tests): the "
+                             f"reference is there to compare with once yours works. `loopkata hint {step.id}` "
+                             "helps; `--before-passing` shows it anyway")
     diff = list(difflib.unified_diff(
-        reference.read_text().splitlines(keepends=True), yours.read_text().splitlines(keepends=True),
+        reference.splitlines(keepends=True), files[step.module_file].decode().splitlines(keepends=True),
         fromfile=f"reference/{step.module_file}", tofile=f"yours/{step.module_file}",
     ))
     if not diff:
@@ -106,8 +137,12 @@ def cmd_diff(args) -> int:
 def cmd_compare(args) -> int:
     workspace = _workspace(args)
     color = progress.use_color(choice=args.color)
-    outcome = compare.compare_with_reference(workspace)
-    print(compare.render(outcome, str(workspace), color))
+    files, exported = notebooks.read_workspace(workspace)
+    with tempfile.TemporaryDirectory(prefix="loopkata-") as tmp:
+        tree = workspace if exported is None else write_files(files, Path(tmp) / "tree")
+        outcome = compare.compare_with_reference(tree)
+    text = compare.render(outcome, str(workspace), color)
+    print(text if exported is None else exported.relocate(text))
     return EXIT_OK if outcome.agree else EXIT_FAILED
 
 
@@ -149,6 +184,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("init", help="make a workspace from the skeletons", description="make a workspace from the skeletons")
     p.add_argument("dir", help="folder to make (its lesson9/ must not exist yet)")
+    p.add_argument("--notebooks", action="store_true",
+                   help="a Jupyter notebook per step (the step's page, then its skeleton in export cells)")
     p.set_defaults(func=cmd_init)
 
     p = learner("check", "run one step's spec on your workspace (default: the first step not passing)")
@@ -166,8 +203,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--poll", action="store_true", help="look for changes by polling (where file events don't arrive)")
     p.set_defaults(func=cmd_watch)
 
-    p = learner("diff", "your module against the reference, as a unified diff")
+    p = learner("diff", "your module against the reference, as a unified diff (once your step passes)")
     p.add_argument("step", help="step id or number")
+    p.add_argument("--before-passing", action="store_true", help="show it even though your step does not pass yet")
     p.set_defaults(func=cmd_diff)
 
     p = learner("compare", "your loop and the reference on the same tiny seeded run: where they first differ")

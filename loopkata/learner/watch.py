@@ -22,9 +22,11 @@ DEBOUNCE_SECONDS = 0.3  # editors write a file in several steps; wait for them t
 
 
 def is_save(event) -> bool:
-    """A watchdog event that means a .py file was saved (editors may write a new file and move it in)."""
+    """A watchdog event that means a .py file or a notebook was saved (editors may write a new file and
+    move it in; Jupyter's own checkpoints are not saves of the notebook)."""
     path = str(getattr(event, "dest_path", "") or event.src_path)
-    return path.endswith(".py") and event.event_type in ("modified", "created", "moved", "closed")
+    return (path.endswith((".py", ".ipynb")) and ".ipynb_checkpoints" not in path
+            and event.event_type in ("modified", "created", "moved", "closed"))
 
 
 def _start_observer(folder: Path, changed: threading.Event, poll: bool):
@@ -111,7 +113,8 @@ def watch(workspace: Path, start: Step | None, poll: bool, color: bool) -> int:
 
 def _watch(workspace: Path, start: Step | None, poll: bool, color: bool, server: ForkServer | None) -> int:
     changed, quit_ = threading.Event(), threading.Event()
-    observer = _start_observer(workspace / "lesson9", changed, poll)
+    watched = workspace / "lesson9" if (workspace / "lesson9").is_dir() else workspace  # or its notebooks
+    observer = _start_observer(watched, changed, poll)
     if observer is None:
         _say("File events are not available here: press Enter to re-run after each save.")
     threading.Thread(target=_read_keys, args=(changed, quit_), daemon=True).start()

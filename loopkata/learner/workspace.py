@@ -1,13 +1,13 @@
-"""A learner's workspace: any folder holding lesson9/, made by copying the skeletons."""
+"""A learner's workspace: a folder holding lesson9/ (the skeletons, copied), or a folder of notebooks."""
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
-from loopkata.kata import paths
+from loopkata.kata import notebooks, paths
 from loopkata.kata.errors import UsageError
 
-STATE_DIR = ".loopkata"  # inside the workspace: hint progress
+STATE_DIR = ".loopkata"  # inside the workspace: what is remembered (passing steps, hints shown)
 
 
 class WorkspaceError(UsageError):
@@ -15,34 +15,40 @@ class WorkspaceError(UsageError):
 
 
 def find_workspace(start: Path, impl: str | None = None) -> Path:
-    """The workspace given by --impl, or the nearest folder at or above `start` holding lesson9/."""
+    """The workspace given by --impl, or the nearest folder at or above `start` that is one."""
     if impl is not None:
         path = Path(impl).expanduser()
-        why = paths.tree_problem(path)
-        if why is not None:
-            raise WorkspaceError(f"--impl {impl}: {why}")
+        if not path.is_dir():
+            raise WorkspaceError(f"--impl {impl}: no such folder")
+        if not notebooks.is_workspace(path):
+            raise WorkspaceError(f"--impl {impl}: no lesson9/ folder there, nor notebooks")
         return path.resolve()
     start = start.resolve()
     for folder in (start, *start.parents):
-        if paths.is_kata_tree(folder):
+        if notebooks.is_workspace(folder):
             return folder
     raise WorkspaceError(
-        f"no workspace here: neither {start} nor a folder above it holds lesson9/; "
+        f"no workspace here: neither {start} nor a folder above it holds lesson9/ or notebooks; "
         "cd into your workspace, pass --impl PATH, or make one with `loopkata init DIR`"
     )
 
 
-def init_workspace(target: Path) -> Path:
-    """Copy the skeletons into target/lesson9; refuse to touch existing work."""
+def init_workspace(target: Path, as_notebooks: bool = False) -> Path:
+    """The skeletons in target/lesson9, or a notebook per step in target; refuse to touch existing work."""
     target = target.expanduser()
     if target.exists() and not target.is_dir():
         raise WorkspaceError(f"{target} exists and is not a folder")
-    if (target / "lesson9").exists():
-        raise WorkspaceError(f"{target / 'lesson9'} already exists: your work stays as it is "
+    taken = [notebooks.notebook_name(s) for s in notebooks.MODULE_STEPS if (target / notebooks.notebook_name(s)).exists()]
+    if (target / "lesson9").exists() or taken:
+        what = target / "lesson9" if (target / "lesson9").exists() else target / taken[0]
+        raise WorkspaceError(f"{what} already exists: your work stays as it is "
                              "(pick another folder, or move it away first)")
-    source = paths.skeleton_tree() / "lesson9"
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(source, target / "lesson9", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    if as_notebooks:
+        notebooks.write_notebooks(target)
+    else:
+        shutil.copytree(paths.skeleton_tree() / "lesson9", target / "lesson9",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     return target.resolve()
 
 

@@ -54,7 +54,7 @@ def runs(monkeypatch):
     asked = Asked()
     asked.failing = set()
 
-    def fake_run(workspace, steps, only, stop_at_failure, server=None):
+    def fake_run(workspace, exported, steps, only, stop_at_failure, server=None):
         asked.append(([s.id for s in steps], [s.id for s in only], stop_at_failure))
         tests, stopped = [], None
         for step in sorted(only, key=STEPS.index):

@@ -64,12 +64,16 @@ def test_a_wrong_call_is_one_line_and_exit_2(tmp_path, capsys, monkeypatch, args
     assert says in err and len(err.strip().splitlines()) == 1, err
 
 
-def test_diff_shows_the_learners_module_against_the_reference(tmp_path, capsys):
+def test_diff_before_the_step_passes_refuses_unless_asked(tmp_path, capsys):
     ws = workspace_with(tmp_path)
-    assert cli.main(["diff", "loss", "--impl", str(ws), "--color", "never"]) == 0
+    assert cli.main(["diff", "loss", "--impl", str(ws)]) == 2
+    err = capsys.readouterr().err
+    assert "step 2 (loss) does not pass yet (0 of " in err and "--before-passing" in err
+    assert cli.main(["diff", "loss", "--impl", str(ws), "--color", "never", "--before-passing"]) == 0
     out = capsys.readouterr().out
     assert "--- reference/lesson9/loss.py" in out and "+++ yours/lesson9/loss.py" in out
     assert '+    raise NotImplementedError("nll: step 2 (loss)' in out
+    assert "SOLUTION" not in out  # the markers are the reference's business, not the learner's
 
 
 def test_hint_shows_one_hint_at_a_time(tmp_path, capsys):

@@ -5,6 +5,7 @@ start a child that imports torch, so each takes seconds.
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -59,7 +60,7 @@ def test_end_to_end_check_moves_past_passing_steps_and_status_remembers_them(tmp
     assert "not started" in lines["modules"] and "(still the skeleton)" in lines["modules"]
     assert "2/11 steps" in out and "loopkata check modules" in out
     code, out, _ = loopkata("check", "loss", "--impl", str(ws))
-    assert code == 0 and "All 27 tests pass (unchanged since it last passed)." in out
+    assert code == 0 and re.search(r"All \d+ tests pass \(unchanged since it last passed\)\.", out)
 
 
 def test_end_to_end_watch_reruns_when_a_file_is_saved(tmp_path):
@@ -77,7 +78,7 @@ def test_end_to_end_watch_reruns_when_a_file_is_saved(tmp_path):
         seen = ""
         while "Waiting for you" not in seen and time.monotonic() < deadline:
             seen += proc.stdout.readline()
-        assert "All 27 tests pass." in seen and "On to step 3 (modules)" in seen
+        assert re.search(r"All \d+ tests pass\.", seen) and "On to step 3 (modules)" in seen
         proc.stdin.write("q\n")
         proc.stdin.flush()
         assert proc.wait(timeout=30) == 0
@@ -103,3 +104,13 @@ def test_end_to_end_grade_one_wrapped_upload_for_gradescope(tmp_path):
     assert "alice-lesson9" in out and "total" in out
 
 
+
+
+def test_end_to_end_check_with_the_plain_child_of_macos_and_windows(tmp_path):
+    ws = workspace_with(tmp_path, ["init"])
+    env = {**CLEAN_ENV, "LOOPKATA_PLAIN_CHILD": "1"}
+    done = subprocess.run([sys.executable, "-m", "loopkata", "check", "--impl", str(ws)], env=env,
+                          capture_output=True, text=True, timeout=240)
+    assert done.returncode == 1, done.stderr
+    assert "step 1 (init) passes" in done.stdout and "step 2 (loss)" in done.stdout
+    assert "not implemented yet" in done.stdout and done.stderr == ""

@@ -16,7 +16,7 @@ ROOMS = {
     "testing": {"kata"},
     "kata": set(),
     "__main__": {"cli"},
-    "__init__": set(),
+    "__init__": {"kata"},
 }
 
 

@@ -135,3 +135,32 @@ def test_a_run_falls_back_to_a_new_python_when_its_fork_server_is_gone(tmp_path)
     child = run(tmp_path, "records", "1", server=gone)
     assert kinds(child)[-1] == "done"
 
+
+
+@pytest.fixture
+def plain(monkeypatch):
+    """The plain child of macOS and Windows, forced here on Linux."""
+    monkeypatch.setenv(sandbox.PLAIN, "1")
+    assert not sandbox.full_containment() and not sandbox.fork_server_works()
+
+
+def test_a_plain_child_sends_its_records_over_the_same_signed_channel(tmp_path, plain):
+    child = run(tmp_path, "records", "2")
+    assert kinds(child) == ["started", "item", "item", "done"] and child.returncode == 0 and child.rejected == 0
+
+
+def test_a_plain_child_is_stopped_at_its_time_limit(tmp_path, plain):
+    limits = Limits(wall_seconds=0.5)
+    child = run(tmp_path, "sleep", limits=limits)
+    assert child.timed_out and stopped(child, limits, finished=False).startswith("it was still running after 0.5 s")
+
+
+def test_a_plain_childs_output_is_capped_and_its_exit_told(tmp_path, plain):
+    flood = run(tmp_path / "flood", "flood", "64", limits=Limits(wall_seconds=20, output_bytes=2000))
+    assert "... (output cut) ..." in flood.output and len(flood.output) < 2100
+    assert run(tmp_path / "exit", "exit", "3").returncode == 3
+
+
+def test_lines_forged_into_a_plain_childs_results_are_dropped(tmp_path, plain):
+    child = run(tmp_path, "forge")
+    assert child.rejected >= 1 and kinds(child) == ["started", "done"]
