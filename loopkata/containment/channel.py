@@ -52,8 +52,9 @@ def open_writer(key_fd: int, result_fd: int) -> Writer:
 class Reader:
     """The parent's end: feed it the bytes as they come; it keeps the records that verify."""
 
-    def __init__(self, key: bytes):
+    def __init__(self, key: bytes, on_record=None):
         self.key, self.buffer, self.size = key, bytearray(), 0
+        self.on_record = on_record  # called with each record as it verifies: a live view of the run
         self.records: list[dict] = []
         self.rejected = 0  # lines that failed the signature or the sequence check, or came past the limit
 
@@ -78,3 +79,5 @@ class Reader:
             self.rejected += 1
             return
         self.records.append(record)
+        if self.on_record is not None:
+            self.on_record(record)

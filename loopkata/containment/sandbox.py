@@ -131,19 +131,20 @@ def run_pytest(args: list[str], workdir: Path, limits: Limits, server: ForkServe
 
 
 def run_module(module: str, args: list[str], workdir: Path, limits: Limits,
-               server: ForkServer | None = None) -> ChildRun:
+               server: ForkServer | None = None, on_record=None) -> ChildRun:
     """Run `module.main(args)`, a module of ours, in a contained child, as `run_pytest` runs pytest.
 
     Its args end with `--report-fd=N --report-key-fd=N`, as pytest's do: it signs its
     result lines with the key it reads from the one and writes them to the other.
+    `on_record` is called with each record as it arrives (with a plain child: at the end).
     """
-    return _run({"args": args, "module": module}, workdir, limits, server)
+    return _run({"args": args, "module": module}, workdir, limits, server, on_record)
 
 
-def _run(request: dict, workdir: Path, limits: Limits, server: ForkServer | None) -> ChildRun:
+def _run(request: dict, workdir: Path, limits: Limits, server: ForkServer | None, on_record=None) -> ChildRun:
     workdir.mkdir(parents=True, exist_ok=True)
     if not full_containment():
-        return _run_plain(request, workdir, limits)
+        return _run_plain(request, workdir, limits, on_record)
     key, marker = secrets.token_bytes(KEY_BYTES), secrets.token_hex(16)
     key_read, key_write = os.pipe()
     result_read, result_write = os.pipe()
@@ -163,7 +164,7 @@ def _run(request: dict, workdir: Path, limits: Limits, server: ForkServer | None
     finally:
         for fd in (key_read, result_write, out_write):
             os.close(fd)
-    output, results = _Capped(limits.output_bytes), Reader(key)
+    output, results = _Capped(limits.output_bytes), Reader(key, on_record)
     try:
         timed_out = _pump(child, {out_read: output.add, result_read: results.add}, deadline)
     finally:  # also on Ctrl-C: no child outlives its run
@@ -174,7 +175,7 @@ def _run(request: dict, workdir: Path, limits: Limits, server: ForkServer | None
                     records=results.records, rejected=results.rejected)
 
 
-def _run_plain(request: dict, workdir: Path, limits: Limits) -> ChildRun:
+def _run_plain(request: dict, workdir: Path, limits: Limits, on_record=None) -> ChildRun:
     """A plain child, where the full containment does not work: the key on its stdin, its results in a
     file, its output read by a thread, and its process (group, on POSIX) killed at the time limit."""
     key = secrets.token_bytes(KEY_BYTES)
@@ -204,7 +205,7 @@ def _run_plain(request: dict, workdir: Path, limits: Limits) -> ChildRun:
     finally:  # also on Ctrl-C: no child outlives its run
         _kill_plain(proc)
         reader.join(GRACE_SECONDS)
-    results = Reader(key)
+    results = Reader(key, on_record)
     if results_file.is_file():
         results.add(results_file.read_bytes())
     return ChildRun(returncode=None if timed_out else proc.returncode, timed_out=timed_out, output=output.text(),

@@ -11,7 +11,7 @@ from loopkata.kata.errors import EXIT_FAILED, EXIT_OK, UsageError
 from loopkata.kata.files import write_files
 from loopkata.kata.regions import BEGIN, END
 from loopkata.kata.steps import STEPS, Step, get_step
-from loopkata.learner import checking, compare, hints, progress
+from loopkata.learner import checking, compare, demo, hints, progress
 from loopkata.learner.watch import watch
 from loopkata.learner.workspace import find_workspace, init_workspace
 
@@ -146,6 +146,27 @@ def cmd_compare(args) -> int:
     return EXIT_OK if outcome.agree else EXIT_FAILED
 
 
+def cmd_demo(args) -> int:
+    color = progress.use_color(choice=args.color)
+    if args.impl:
+        workspace = _workspace(args)
+        files, exported = notebooks.read_workspace(workspace)
+        name = f"your loop in {workspace}"
+    else:
+        workspace, exported, name = paths.reference_tree(), None, "the reference rebuild"
+    if args.data and not Path(args.data).is_file():
+        raise UsageError(f"--data {args.data}: no such file (the course's mnist.pkl.gz)")
+    print(progress.paint(f"loopkata demo: notebook 05's run, with {name}", "bold", color))
+    with tempfile.TemporaryDirectory(prefix="loopkata-") as tmp:
+        tree = workspace if exported is None else write_files(files, Path(tmp) / "tree")
+        figures, problem = demo.demo(tree, Path(args.out), args.data, args.epochs, color)
+    if problem:
+        print(progress.paint(exported.relocate(problem) if exported else problem, progress.FAILING, color))
+    for figure in figures:
+        print(f"Wrote {figure}")
+    return EXIT_FAILED if problem else EXIT_OK
+
+
 def cmd_hint(args) -> int:
     step = _step(args.step)
     items = hints.hints_of(step)
@@ -210,6 +231,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = learner("compare", "your loop and the reference on the same tiny seeded run: where they first differ")
     p.set_defaults(func=cmd_compare)
+
+    p = learner("demo", "notebook 05's training run with the reference (or, with --impl, your loop), and its plots")
+    p.add_argument("--data", metavar="FILE", help="the course's mnist.pkl.gz (default: the MNIST subset shipped here)")
+    p.add_argument("--out", default="loopkata-demo", metavar="DIR", help="where the PNG figures go (default: %(default)s)")
+    p.add_argument("--epochs", type=int, default=3, help="epochs to train (default: %(default)s, as notebook 05)")
+    p.set_defaults(func=cmd_demo)
 
     p = learner("hint", "the step's hints, one at a time")
     p.add_argument("step", help="step id or number")

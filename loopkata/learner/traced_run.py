@@ -16,7 +16,6 @@ signed result channel, not stdout, which the learner's code prints to
 from __future__ import annotations
 
 import argparse
-import importlib
 from pathlib import Path
 
 import torch
@@ -24,12 +23,13 @@ from torch import nn
 
 from loopkata.containment.channel import open_writer
 from loopkata.kata.paths import use_tree
-from loopkata.kata.steps import BY_ID, STEPS
+from loopkata.learner.tree_run import Problem, import_tree, not_written, one_line, where
 
 EVENTS = ("begin_fit", "begin_epoch", "begin_batch", "after_pred", "after_loss", "after_backward",
           "after_step", "after_batch", "begin_validate", "after_epoch", "after_fit")
 LOSS_EVENTS = ("after_loss", "after_backward", "after_step", "after_batch")  # where run.loss is this batch's
 NEEDED = ("data", "loss", "runner", "stats", "schedule")  # the steps the run is made of, in lesson order
+COMMAND = "loopkata compare"
 EPOCHS, N_IN, N_CLASSES, NH, N_TRAIN, N_VALID, BS = 2, 4, 3, 8, 30, 20, 8
 PCTS, LRS = (0.3, 0.7), (0.2, 0.6, 0.1)
 TRACER_ORDER = 100  # after every callback of the run, so the tracer sees what they left
@@ -38,10 +38,6 @@ ABOUT = (f"{EPOCHS} epochs of a small MLP on {N_CLASSES} classes, {N_TRAIN} trai
          f"{BS} and {N_VALID} validation samples in batches of {2 * BS}, in order; lr {LRS[0]} -> {LRS[1]} "
          f"(sched_lin) -> {LRS[2]} (sched_cos); gradients accumulated over pairs of batches. A tracer, a "
          f"callback with _order {TRACER_ORDER}, records what the run holds after every event")
-
-
-class Problem(Exception):
-    """The tree cannot make the run at all: one line says why."""
 
 
 class TooManyEvents(Exception):
@@ -146,29 +142,9 @@ def make_callbacks(Callback: type, send, opt, made: dict) -> list:
     return [GradAccumulationCallback(), TraceCallback()]
 
 
-def import_tree(tree: Path) -> dict:
-    """The tree's lesson9 modules the run needs; a Problem if one is missing or fails to import."""
-    modules = {}
-    for name in NEEDED:
-        try:
-            modules[name] = importlib.import_module(f"lesson9.{name}")
-        except NotImplementedError as e:
-            raise Problem(not_written(e, tree)) from None
-        except Exception as e:
-            if isinstance(e, ModuleNotFoundError) and (e.name or "").startswith("lesson9."):
-                file = e.name.replace(".", "/") + ".py"
-                raise Problem(f"{file} is missing ({label(file)}): `loopkata compare` needs "
-                              f"steps {needed_steps()}") from None
-            file, line, _ = where(e, tree)
-            file = file or f"lesson9/{name}.py"
-            at = f"line {line}; " if line and not isinstance(e, SyntaxError) else ""  # its text has the line
-            raise Problem(f"{file} fails to import ({at}{label(file)}): {one_line(e)}") from None
-    return modules
-
-
 def traced_run(tree: Path, send) -> None:
     """Build the run from the tree's modules and fit it, sending a record per event."""
-    modules = import_tree(tree)
+    modules = import_tree(tree, NEEDED, COMMAND)
     loss, runner, stats, schedule = (modules[m] for m in ("loss", "runner", "stats", "schedule"))
     train_dl, valid_dl = make_data(modules)
     torch.manual_seed(1)  # the same weights in both runs, whatever the tree's code did with the RNG
@@ -193,47 +169,6 @@ def traced_run(tree: Path, send) -> None:
     run = runner.Runner(cbs=make_callbacks(runner.Callback, send, opt, made),
                         cb_funcs=[avg_stats, schedule.Recorder, param_scheduler])
     run.fit(EPOCHS, learn)
-
-
-def where(exc: BaseException, tree: Path) -> tuple[str | None, int | None, str | None]:
-    """(file, line, qualified name) of the innermost frame of the tree in exc's traceback."""
-    found = (None, None, None)
-    tb = exc.__traceback__
-    while tb is not None:
-        code = tb.tb_frame.f_code
-        try:
-            rel = Path(code.co_filename).resolve().relative_to(tree).as_posix()
-            found = (rel, tb.tb_lineno, getattr(code, "co_qualname", code.co_name).replace(".<locals>", ""))
-        except ValueError:
-            pass
-        tb = tb.tb_next
-    if isinstance(exc, SyntaxError) and exc.filename:
-        try:
-            return Path(exc.filename).resolve().relative_to(tree).as_posix(), exc.lineno, None
-        except ValueError:
-            pass
-    return found
-
-
-def label(file: str | None) -> str:
-    step = next((s for s in STEPS if s.module_file == file), None)
-    return f"{step.label}, see {step.page}" if step else "not a step of the kata"
-
-
-def one_line(e: BaseException) -> str:
-    text = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
-    return " ".join(text.split())[:300]
-
-
-def not_written(e: NotImplementedError, tree: Path) -> str:
-    file, _, name = where(e, tree)
-    what = f"{name} raises NotImplementedError" if name else one_line(e)
-    return (f"{file or 'your lesson9'} is not written yet: {what} ({label(file)}); "
-            f"`loopkata compare` needs steps {needed_steps()}")
-
-
-def needed_steps() -> str:
-    return ", ".join(f"{BY_ID[m].number} ({m})" for m in sorted(NEEDED, key=lambda m: BY_ID[m].number))
 
 
 def event_of(exc: BaseException, tree: Path) -> str | None:
@@ -263,7 +198,7 @@ def main(argv: list[str]) -> int:
     except Problem as e:
         send({"kind": "problem", "text": str(e)})
     except NotImplementedError as e:
-        send({"kind": "problem", "text": not_written(e, tree)})
+        send({"kind": "problem", "text": not_written(e, tree, NEEDED, COMMAND)})
     except (Exception, SystemExit) as e:  # SystemExit: a sys.exit() in the tree ends the run, not us
         file, line, name = where(e, tree)
         send({"kind": "raised", "error": one_line(e), "file": file, "line": line, "function": name,
