@@ -1,6 +1,7 @@
 """Run the spec, or part of it, against a kata tree in a contained child, and read back one result per test."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,14 @@ class TestResult:
         return parts[parts.index(HELD_OUT) + 1] if HELD_OUT in parts[:-2] else None
 
 
+def same_way(tests: list[TestResult]) -> list[tuple[list[TestResult], str]]:
+    """The tests grouped by their message, in order: a syntax error fails every test the same way."""
+    groups: dict[str, list[TestResult]] = {}
+    for t in tests:
+        groups.setdefault(t.message.strip(), []).append(t)
+    return [(group, message) for message, group in groups.items()]
+
+
 @dataclass
 class SpecRun:
     tests: list[TestResult]
@@ -86,7 +95,22 @@ def run_spec(tree: Path, steps: list[Step], workdir: Path, limits: Limits, *,
         *(str(spec_dir / "tests" / rel) for rel in extra),
     ]
     child = run_pytest(args, workdir / "run", limits, server)
-    return read_results(child, limits)
+    run = read_results(child, limits)
+    for test in run.tests:  # name the spec's own files, not this run's copies of them, which are gone
+        test.message = _in_the_kata(test.message, spec_dir / "tests", workdir / "run")
+    return run
+
+
+def _in_the_kata(text: str, copied: Path, cwd: Path) -> str:
+    """text with the run's copy of the spec named as the kata's own tests/ (pytest may write a path
+    relative to the child's folder); the held-out tests, which have no place to show, by that name."""
+    try:
+        kata_tests = str(paths.kata_root() / "tests")
+    except paths.KataNotFound:
+        return text
+    for written in (str(copied), os.path.relpath(copied, cwd)):
+        text = text.replace(f"{written}{os.sep}{HELD_OUT}{os.sep}", "held-out tests: ").replace(written, kata_tests)
+    return text
 
 
 def read_results(child: ChildRun, limits: Limits) -> SpecRun:

@@ -17,6 +17,7 @@ An instructor's held-out tests run beside the spec, in their step's child.
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import tempfile
 import threading
@@ -186,6 +187,8 @@ class Grader:
                 run = run_spec(write_files(tree, work / "tree"), [step], work, limits, spec=self.spec,
                                require_cuda=self.require_cuda, server=self._server(), extra=self.extra,
                                only=[step] if self.extra else None)
+                for test in run.tests:  # the submission's files by their own names, not the copy's
+                    test.message = test.message.replace(f"{work / 'tree'}{os.sep}", "")
                 cached = (run.tests, run.problem, run.trusted)
             finally:
                 shutil.rmtree(work, ignore_errors=True)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from loopkata.containment.specrun import TestResult
+from loopkata.containment.specrun import TestResult, same_way
 from loopkata.grading import class_report
 from loopkata.grading.scores import Part, StepGrade, SubmissionGrade
 from loopkata.kata.steps import STEPS
@@ -51,7 +51,7 @@ class _Report:
     passed: int
     counted: int
     problem: str | None
-    failures: list[tuple[str, str]]  # (test name, message)
+    failures: list[tuple[str, str]]  # (the tests' names, their message): the same message once
     skipped: str | None  # one line on the tests not counted
 
 
@@ -59,8 +59,15 @@ def _report(grade: StepGrade, tests: list[TestResult]) -> _Report:
     counted = [t for t in tests if t.outcome != "skipped"]
     skipped = [t for t in tests if t.outcome == "skipped"]
     return _Report(sum(t.outcome == "passed" for t in counted), len(counted), grade.problem,
-                   [(t.name, t.message.strip()) for t in tests if t.failed],
+                   [(_names(group), message) for group, message in same_way([t for t in tests if t.failed])],
                    f"{len(skipped)} test(s) not counted: {skipped[0].message}" if skipped else None)
+
+
+def _names(tests: list[TestResult]) -> str:
+    if len(tests) == 1:
+        return tests[0].name
+    shown = ", ".join(t.name for t in tests[:3])
+    return f"{shown} and {len(tests) - 3} more" if len(tests) > 3 else shown
 
 
 def step_text(grade: StepGrade, tests: list[TestResult] | None = None) -> str:

@@ -5,7 +5,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from loopkata.containment.specrun import SpecRun, TestResult
+from loopkata.containment.specrun import SpecRun, TestResult, same_way
 from loopkata.kata import paths
 from loopkata.kata.steps import STEPS, Step
 
@@ -114,11 +114,13 @@ def render_check(s: StepState, color: bool, show: int = 3) -> str:
         lines.append(paint(f"All {s.total} tests pass{how}.", PASSING, color))
     else:
         lines.append(f"{s.passed} of {_count(s.total)} tests pass. Spec: {page(s.step)}")
-    for t in s.failures[:show]:
+    groups = same_way(s.failures)
+    for tests, message in groups[:show]:
         lines.append("")
-        lines.append(paint(f"{_marks()[FAILING]} {t.name}", FAILING, color))
-        lines += ["    " + line for line in _trim(t.message).splitlines()]
-    rest = s.failures[show:]
+        also = f" and {_plural(len(tests) - 1, 'more test')}, the same way" if len(tests) > 1 else ""
+        lines.append(paint(f"{_marks()[FAILING]} {tests[0].name}{also}", FAILING, color))
+        lines += ["    " + line for line in _trim(message).splitlines()]
+    rest = [t for tests, _ in groups[show:] for t in tests]
     if rest:
         lines.append("")
         lines.append(f"... and {len(rest)} more failing: " + ", ".join(t.name for t in rest[:8])

@@ -14,6 +14,8 @@ nothing (see `loopkata.containment.reporter`).
 from __future__ import annotations
 
 import math
+import re
+import struct
 from typing import Any, NoReturn
 
 import pytest
@@ -21,7 +23,7 @@ import pytest
 from loopkata.kata.steps import BY_ID
 from loopkata.testing import tree
 
-__all__ = ["fail", "under_test", "show", "mismatch", "expect_equal", "expect_close"]
+__all__ = ["fail", "under_test", "show", "show_pair", "mismatch", "expect_equal", "expect_close"]
 
 
 def fail(message: str) -> NoReturn:
@@ -76,35 +78,64 @@ def under_test(module: str) -> ModuleUnderTest:
     return ModuleUnderTest(module)
 
 
-def show(value: Any, limit: int = 8) -> str:
-    """A short, readable description of a value for a failure message."""
+def show(value: Any, limit: int = 8, digits: int = 6) -> str:
+    """A short, readable description of a value for a failure message (floats to `digits` significant digits)."""
     try:
         import torch
     except ImportError:  # pragma: no cover - torch is a dependency
         torch = None
     if torch is not None and isinstance(value, torch.Tensor):
         if value.dim() == 0:
-            return f"tensor({value.item():.6g})" + _tensor_extras(value)
+            return f"tensor({_fmt(value.item(), digits)})" + _tensor_extras(value)
         flat = value.detach().flatten()
-        items = ", ".join(_fmt(v.item()) for v in flat[:limit])
+        items = ", ".join(_fmt(v.item(), digits) for v in flat[:limit])
         more = ", ..." if flat.numel() > limit else ""
         shape = "×".join(str(s) for s in value.shape)
         return f"tensor of shape {shape} [{items}{more}]" + _tensor_extras(value)
     if isinstance(value, float):
-        return _fmt(value)
+        return _fmt(value, digits)
     if isinstance(value, (list, tuple)) and len(value) > limit:
-        inner = ", ".join(show(v) for v in value[:limit])
+        inner = ", ".join(show(v, digits=digits) for v in value[:limit])
         return f"{type(value).__name__} of {len(value)}: [{inner}, ...]"
     if isinstance(value, (list, tuple)):
-        inner = ", ".join(show(v) for v in value)
+        inner = ", ".join(show(v, digits=digits) for v in value)
         return f"({inner},)" if isinstance(value, tuple) and len(value) == 1 else (
             f"({inner})" if isinstance(value, tuple) else f"[{inner}]")
     text = repr(value)
     return text if len(text) <= 200 else text[:197] + "..."
 
 
-def _fmt(x: Any) -> str:
-    return f"{x:.6g}" if isinstance(x, float) else repr(x)
+def show_pair(got: Any, expected: Any) -> tuple[str, str]:
+    """Both values with as few digits as tell them apart (6 at least, 17 at most)."""
+    for digits in range(6, 18):
+        a, b = show(got, digits=digits), show(expected, digits=digits)
+        if a != b:
+            break
+    return a, b
+
+
+_LONG_FLOAT = re.compile(r"(?<![\w.])-?\d+\.\d{9,}(?:e[-+]?\d+)?")
+
+
+def _as_float32(x: float) -> float:
+    return struct.unpack("f", struct.pack("f", x))[0]
+
+
+def _shortest(literal: str) -> str:
+    """A float32 value written out as a double (0.10000000149011612, from a tensor's tolist()) as the
+    fewest digits that give the same float32 (0.1); any other float as it is: its digits all count."""
+    x = float(literal)
+    if not math.isfinite(x) or _as_float32(x) != x:
+        return literal
+    return next(f"{x:.{d}g}" for d in range(1, 10) if _as_float32(float(f"{x:.{d}g}")) == x)
+
+
+def _round_floats(text: str) -> str:
+    return _LONG_FLOAT.sub(lambda m: _shortest(m[0]), text)
+
+
+def _fmt(x: Any, digits: int = 6) -> str:
+    return f"{x:.{digits}g}" if isinstance(x, float) else repr(x)
 
 
 def _tensor_extras(t: Any) -> str:
@@ -119,9 +150,10 @@ def _tensor_extras(t: Any) -> str:
 def mismatch(call: str, got: Any, expected: Any, why: str = "") -> NoReturn:
     """Fail with: what was called, what came back, what was expected (and why)."""
     __tracebackhide__ = True
-    lines = [f"{call}", f"  returned: {show(got)}", f"  expected: {show(expected)}"]
+    returned, wanted = show_pair(got, expected)
+    lines = [_round_floats(call), f"  returned: {returned}", f"  expected: {wanted}"]
     if why:
-        lines.append(f"  ({why})")
+        lines.append(f"  ({_round_floats(why)})")
     fail("\n".join(lines))
 
 

@@ -20,14 +20,16 @@ test path and load PATH/conftest.py, which may be a learner's or a submission's.
 """
 from __future__ import annotations
 
+import functools
 import os
+import re
 import signal
 import sys
 from pathlib import Path
 
 import pytest
 
-from loopkata.kata import paths
+from loopkata.kata import pages, paths
 from loopkata.kata.steps import BY_ID
 from loopkata.testing import tree
 from loopkata.testing.hangs import HangGuard
@@ -244,8 +246,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     not_started = _not_started(call.excinfo) if call.excinfo is not None else None
     hangs = item.config.pluginmanager.get_plugin("loopkata-hangs")
     hung = hangs.explain(item, call.excinfo) if hangs is not None and call.excinfo is not None else None
+    found = _hypothesis_failure(item, call.excinfo) if call.excinfo is not None else None
     if call.excinfo is not None and call.excinfo.errisinstance(tree.Unavailable):
         report.longrepr = str(call.excinfo.value)
+    elif found is not None:
+        report.longrepr = found
     elif not_started is not None:
         report.user_properties.append((NOT_STARTED, True))
         report.longrepr = (
@@ -256,4 +261,55 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         report.longrepr = hung
     if step_id is not None:
         step = BY_ID[step_id]
-        report.sections.append(("spec", f"{step.label}: see {step.page}"))
+        pointer = _shape_pitfall(step, call.excinfo) if call.excinfo is not None else None
+        if pointer:  # in the failure's own text, which is what a contained run reports
+            report.longrepr = f"{report.longreprtext}\n{pointer}"
+        report.sections.append(("spec", f"{step.label}: see {spec_page(step)}"))
+
+
+def spec_page(step) -> str:
+    """The step's page as a path that exists here (the checkout's or the release's), else as the kata names it."""
+    try:
+        page = paths.kata_root() / step.page
+    except paths.KataNotFound:
+        return step.page
+    return str(page) if page.is_file() else step.page
+
+
+def _hypothesis_failure(item: pytest.Item, excinfo: pytest.ExceptionInfo) -> str | None:
+    """A Hypothesis test that failed through the spec's helpers: their message alone, which already says
+    what was called with what; not Hypothesis's notes (`Draw 1: ...`), nor a group of every failure."""
+    if getattr(getattr(item, "obj", None), "hypothesis", None) is None:
+        return None
+    errors = [excinfo.value]
+    while isinstance(errors[0], BaseExceptionGroup):
+        errors = list(errors[0].exceptions) + errors[1:]
+    first = errors[0]
+    if not isinstance(first, pytest.fail.Exception):
+        return None
+    more = len(errors) - 1
+    return str(first.msg) + (f"\n(and {more} other failing example{'s' if more > 1 else ''})" if more else "")
+
+
+SHAPE_ERROR = re.compile(r"size of tensor|must match the size|shape|mat1 and mat2|dimension|broadcast", re.IGNORECASE)
+SHAPE_WORDS = re.compile(r"broadcast|\bshape\[", re.IGNORECASE)  # pitfalls about lining shapes up
+
+
+@functools.lru_cache(maxsize=None)
+def _shape_pitfalls(step) -> tuple[str, ...]:
+    try:
+        page = (paths.kata_root() / step.page).read_text()
+    except (OSError, paths.KataNotFound):
+        return ()
+    return tuple(name for name, text in pages.bullets(page, pages.PITFALLS) if SHAPE_WORDS.search(name + " " + text))
+
+
+def _shape_pitfall(step, excinfo: pytest.ExceptionInfo) -> str | None:
+    """Under a raw shape error from torch, one line naming the step's pitfalls about shapes."""
+    if not excinfo.errisinstance((RuntimeError, IndexError, ValueError)) or not SHAPE_ERROR.search(str(excinfo.value)):
+        return None
+    names = _shape_pitfalls(step)
+    if not names:
+        return None
+    return (f"A shape error: {spec_page(step)} lists the pitfall" + ("s " if len(names) > 1 else " ")
+            + ", ".join(f'"{name}"' for name in names))

@@ -38,6 +38,13 @@ def test_results_json_has_gradescopes_fields_and_every_step():
     assert data["score"] == round(sum(t["score"] for t in data["tests"]), 2)  # the parts add up as written
 
 
+def test_step_text_tells_a_message_shared_by_many_tests_once():
+    tests = [TestResult(f"t.py::test_{n}", "loss", "failed", "lesson9/loss.py is missing") for n in range(5)]
+    text = outputs.step_text(score_step(BY_ID["loss"], tests, None, POINTS))
+    assert "test_0, test_1, test_2 and 2 more: lesson9/loss.py is missing" in text
+    assert text.count("is missing") == 1
+
+
 def test_step_text_gives_the_count_the_problem_and_each_failure():
     text = outputs.step_text(a_grade().steps[1])
     assert text.startswith("1 of 3 tests pass. Spec: spec/02_loss.md\nProblem: the test process stopped early")

@@ -81,7 +81,7 @@ def test_a_wrong_value_says_what_was_called_returned_and_expected(pytester, kata
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines([
         "lesson9.loss.double(2.0)", "  returned: 6", "  expected: 4", "  (twice the input)",
-        "*step 2 (loss): see spec/02_loss.md*",
+        "*step 2 (loss): see *spec/02_loss.md*",
     ])
 
 
@@ -240,3 +240,49 @@ def test_stop_after_failing_step_runs_no_step_after_the_first_failing_one(pytest
     result = pytester.runpytest("--impl=wrong", "--stop-after-failing-step", "test_spec.py", "test_other.py")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*loss does not pass: the steps after it are not run*"])
+
+
+HYPOTHESIS_FAILS = '''
+import pytest
+from hypothesis import given, strategies as st
+from loopkata.testing import expect_close, under_test
+
+pytestmark = pytest.mark.step("loss")
+loss = under_test("loss")
+
+@given(st.data())
+def test_double_of_a_drawn_number(data):
+    n = data.draw(st.integers(1, 10))
+    expect_close(loss.double(n), 2 * n, f"lesson9.loss.double({n})")
+'''
+
+
+def test_a_hypothesis_failure_is_the_helpers_message_without_hypothesis_notes(pytester, kata):
+    kata("wrong", loss_py=GOOD.replace("2 * x", "3 * x"))
+    pytester.makepyfile(test_spec=HYPOTHESIS_FAILS)
+    result = pytester.runpytest("--impl=wrong", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["lesson9.loss.double(1)", "  returned: 3", "  expected: 2"])
+    result.stdout.no_fnmatch_line("*Draw 1*")
+    result.stdout.no_fnmatch_line("*ExceptionGroup*")
+
+
+SHAPES = '''
+import pytest
+import torch
+from loopkata.testing import under_test
+
+pytestmark = pytest.mark.step("loss")
+loss = under_test("loss")
+
+def test_rows():
+    loss.row_max_off(torch.ones(3, 5))
+'''
+
+
+def test_a_raw_shape_error_points_at_the_steps_pitfalls_about_shapes(pytester, kata):
+    kata("shapes", loss_py="def row_max_off(x):\n    return x - x.max(-1).values\n")
+    pytester.makepyfile(test_spec=SHAPES)
+    result = pytester.runpytest("--impl=shapes", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(['A shape error: *spec/02_loss.md lists the pitfall*"Row max not kept as a column"*'])

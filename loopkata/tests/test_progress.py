@@ -55,12 +55,20 @@ def test_status_shows_every_step_its_counts_and_the_next_thing_to_do():
 
 
 def test_check_shows_three_failures_then_names_the_rest():
-    failures = results("loss", *["failed"] * 5, message="lesson9.loss.nll(...)\n  returned: 1\n  expected: 2")
+    failures = [TestResult(f"t.py::test_loss_{n}", "loss", "failed", f"lesson9.loss.nll(...)\n  returned: {n}")
+                for n in range(5)]
     s = StepState(BY_ID["loss"], FAILING, 2, 7, failures)
     text = progress.render_check(s, color=False)
     assert f"2 of 7 tests pass. Spec: {progress.page(BY_ID['loss'])}" in text
-    assert text.count("returned: 1") == 3
+    assert text.count("returned: ") == 3
     assert "... and 2 more failing: test_loss_3, test_loss_4" in text
+
+
+def test_check_tells_a_message_shared_by_many_tests_once():
+    failures = results("loss", *["failed"] * 27, message="lesson9/loss.py has a syntax error at line 3: x")
+    text = progress.render_check(StepState(BY_ID["loss"], FAILING, 0, 27, failures), color=False)
+    assert "test_loss_0 and 26 more tests, the same way" in text
+    assert text.count("has a syntax error") == 1
 
 
 def test_check_tells_tests_that_never_ran_and_skipped_ones_with_their_reasons():
