@@ -46,6 +46,8 @@ def _rows() -> list[Row]:
             lambda r: (c.check_with_nine_done(r, again=True), None)),
         Row("loopkata status, a fresh workspace", 3, lambda r: (c.on_a_fresh_workspace(r, "status"), None)),
         Row("loopkata grade, one correct submission", 4, lambda r: (c.grade(r, "correct"), None), 10),
+        Row("loopkata grade --jobs 1, one correct submission (one core, as on Gradescope)", None,
+            lambda r: (c.grade(r, "correct-1", None, "--jobs", "1"), None), 60),
         Row("loopkata grade, Sampler.__iter__ never returns", None,
             lambda r: (c.grade(r, "sampler-hangs", c.SAMPLER_HANGS), None), 30),
         Row("loopkata grade, a module loops at import", None,
