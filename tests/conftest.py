@@ -88,3 +88,58 @@ def expect_events(got, expected, call, why):
 def params_of(model):
     """A detached copy of every parameter, to compare with later."""
     return [p.detach().clone() for p in model.parameters()]
+
+
+# --- from foundations: torch's own version of a function, put off limits ------------------------
+
+class HandedToTorch(Exception):
+    """Raised by a torch function that a test has put off limits, when the code under test calls it."""
+
+
+def off_limits(monkeypatch, fn, targets):
+    """Make each torch function in `targets` raise HandedToTorch until the test ends.
+
+    `targets` holds (owner, attribute, label) triples, e.g. (torch, "logsumexp", "torch.logsumexp");
+    an owner without the attribute (another torch version) is passed over. Names that `fn`'s own
+    module bound to one of them (`from torch import logsumexp`) are made to raise too. Returns the
+    list that collects the label of every such function called, in order.
+    """
+    called, replaced = [], []
+    for owner, attribute, label in targets:
+        original = getattr(owner, attribute, None)
+        if original is None:
+            continue
+
+        def forbidden(*args, _label=label, **kwargs):
+            called.append(_label)
+            raise HandedToTorch(f"{_label} is off limits in this test")
+
+        replaced.append((original, forbidden))
+        monkeypatch.setattr(owner, attribute, forbidden)
+    module = sys.modules.get(getattr(fn, "__module__", None) or "")
+    for name, value in list(vars(module).items()) if module is not None else []:
+        for original, forbidden in replaced:
+            if value is original:
+                monkeypatch.setattr(module, name, forbidden)
+    return called
+
+
+def expect_from_its_parts(run, called, call, parts, page):
+    """run() with torch's own versions off limits; fail, naming the one it handed its work to.
+
+    `call` says what was called, `parts` what it should be built from, `page` where the lesson's
+    rule is explained. Returns what run() returned.
+    """
+    __tracebackhide__ = True
+    try:
+        result = run()
+    except Exception:
+        if not called:
+            raise
+        result = None
+    if called:
+        fail(f"{call} handed its work to {called[0]}\n"
+             f"  expected: {parts}\n"
+             "  (the lesson builds each of these from its parts before it uses PyTorch's own, and the spec "
+             f"holds you to that: see \"From its parts\" on {page})")
+    return result

@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from torch import nn
 
+from conftest import expect_from_its_parts, off_limits
 from loopkata.testing import expect_close, expect_equal, fail, mismatch, show, under_test
 
 pytestmark = pytest.mark.step("init")
@@ -308,7 +309,8 @@ def test_kaiming_fills_a_parameter_in_place_and_returns_it(name):
              "records operations, so fill it under torch.no_grad()")
     if result is not w:
         fail(f"{call}\n  returned: {show(result)}" + (" (a different tensor object)" if result is not None else "") +
-             "\n  expected: w itself, filled in place (the contract; w.data, or a new tensor, is another object)")
+             "\n  expected: w itself, filled in place (the contract; w.data, or a new tensor, is another object; "
+             "the notebook's kaiming2 returns nothing)")
     if (w == 3.0).float().mean().item() > 0.001:
         mismatch(call + ": w afterwards", w, "w overwritten with random values",
                  "w must be filled in place, not a new tensor made")
@@ -326,3 +328,32 @@ def test_kaiming_fill_keeps_the_parameter_trainable(name):
         fail(f"lesson9.init.{name}(layer.weight) on nn.Linear(20, 10), then a forward and backward pass:\n"
              f"  layer.weight.grad is {show(layer.weight.grad)}\n"
              "  expected: a (10, 20) gradient, as for any parameter")
+
+
+# --- from its parts ----------------------------------------------------------------------------
+
+# torch.nn.init's gains, fans and Kaiming fills; its plain fills (normal_, uniform_) stay allowed
+TORCH_INIT = [(nn.init, name, f"torch.nn.init.{name}") for name in (
+    "calculate_gain", "_calculate_fan_in_and_fan_out", "_calculate_correct_fan",
+    "kaiming_normal_", "kaiming_uniform_", "kaiming_normal", "kaiming_uniform")]
+
+FROM_PARTS = {
+    "gain": ("gain(math.sqrt(5))", lambda: init.gain(SQRT5), "math.sqrt(2 / (1 + a**2)), written out"),
+    "fan_in_fan_out": ("fan_in_fan_out(w) with w of shape (8, 3, 2, 5)",
+                       lambda: init.fan_in_fan_out(torch.empty(8, 3, 2, 5)),
+                       "the shape unpacked: the receptive field times ni and times nf"),
+    "kaiming_normal_": ("kaiming_normal_(w) with w of shape (64, 32)",
+                        lambda: init.kaiming_normal_(torch.empty(64, 32)),
+                        "std = gain(a) / sqrt(fan) from your own gain and fans, then w.normal_(0, std)"),
+    "kaiming_uniform_": ("kaiming_uniform_(w, a=math.sqrt(5)) with w of shape (64, 32)",
+                         lambda: init.kaiming_uniform_(torch.empty(64, 32), a=SQRT5),
+                         "bound = sqrt(3) * gain(a) / sqrt(fan) from your own gain and fans, then "
+                         "w.uniform_(-bound, bound)"),
+}
+
+
+@pytest.mark.parametrize("name", list(FROM_PARTS))
+def test_init_is_written_from_its_parts(name, monkeypatch):
+    text, run, parts = FROM_PARTS[name]
+    called = off_limits(monkeypatch, getattr(init, name), TORCH_INIT)
+    expect_from_its_parts(run, called, f"lesson9.init.{text}", parts, "spec/01_init.md")

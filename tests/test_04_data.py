@@ -11,12 +11,18 @@ import torch.utils.data as tud
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import expect_from_its_parts, off_limits
 from loopkata.testing import expect_equal, fail, mismatch, show, under_test
 
 pytestmark = pytest.mark.step("data")
 data = under_test("data")
 
-BAD_BATCH_SIZES = [0, -1, 2.5, "3"]
+BAD_BATCH_SIZES = {"zero-or-negative": [0, -1], "not-an-int": [2.5, "3"]}
+# torch's loader and collate, put off limits where the step asks for the tree's own
+TORCH_LOADER = [(tud.DataLoader, method, "torch.utils.data.DataLoader")
+                for method in ("__init__", "__iter__", "__len__")]
+TORCH_COLLATE = [(module, "default_collate", "torch.utils.data.default_collate")
+                 for module in (tud, tud.dataloader, tud._utils.collate)]
 
 
 def toy_tensors(n, n_in=2):
@@ -177,20 +183,27 @@ def test_sampler_len_is_the_number_of_batches(n, bs, shuffle):
                  "len(sampler)")
 
 
-@pytest.mark.parametrize("bs", BAD_BATCH_SIZES, ids=repr)
-def test_sampler_rejects_a_batch_size_that_is_not_a_positive_int(bs):
-    call = f"Sampler(ds of 10 items, {bs!r}) (then iterating it)"
-    raised = None
+def sampler_refuses(bs):
+    """None when Sampler(ds, bs), made and iterated, raises a ValueError; else what happened instead."""
     try:
         list(data.Sampler(Sized(10), bs))
     except ValueError:
-        return
+        return None
     except NotImplementedError:
         raise
-    except Exception as e:  # reported below, outside the except block, without a chained traceback
-        raised = f"{type(e).__name__}: {e}"
-    fail(f"{call} raised {raised or 'nothing'}\n"
-         "  expected a ValueError (the contract: bs must be a positive int, checked when the Sampler is made)")
+    except Exception as e:  # reported by the caller, outside this except block, without a chained traceback
+        return f"{type(e).__name__}: {e}"
+    return "nothing"
+
+
+@pytest.mark.parametrize("sizes", list(BAD_BATCH_SIZES.values()), ids=list(BAD_BATCH_SIZES))
+def test_sampler_rejects_a_batch_size_that_is_not_a_positive_int(sizes):
+    for bs in sizes:
+        raised = sampler_refuses(bs)
+        if raised is not None:
+            fail(f"Sampler(ds of 10 items, {bs!r}) (then iterating it) raised {raised}\n"
+                 "  expected a ValueError (the contract: bs must be a positive int, checked when the Sampler is "
+                 "made; the notebook's Sampler takes any bs)")
 
 
 # ---------------------------------------------------------------- collate
@@ -205,6 +218,20 @@ def test_collate_stacks_the_xs_and_the_ys():
     gx, gy = as_pair(got, call)
     expect_equal(gx, xs, f"{call}[0]", "torch's default_collate on the same list: the xs stacked")
     expect_equal(gy, ys, f"{call}[1]", "torch's default_collate on the same list: the ys stacked")
+
+
+def test_collate_does_not_call_torchs_default_collate(monkeypatch):
+    x, y = toy_tensors(6, n_in=3)
+    b = [(x[i], y[i]) for i in [4, 1, 3]]
+    xs, ys = tud.default_collate(b)
+    called = off_limits(monkeypatch, data.collate, TORCH_COLLATE)
+    call = "collate([(x[4], y[4]), (x[1], y[1]), (x[3], y[3])])"
+    got = expect_from_its_parts(lambda: data.collate(b), called, call,
+                                "the pairs split with zip(*b), then the xs and the ys each stacked with torch.stack",
+                                "spec/04_data.md")
+    gx, gy = as_pair(got, call)
+    expect_equal(gx, xs, f"{call}[0]", "the xs stacked")
+    expect_equal(gy, ys, f"{call}[1]", "the ys stacked")
 
 
 def test_collate_of_one_pair_keeps_the_batch_dimension():
@@ -286,17 +313,15 @@ def test_dataloader_can_be_iterated_more_than_once():
 
 
 def test_dataloader_does_not_use_torch_dataloader(monkeypatch):
-    def refuse(*args, **kwargs):
-        fail("torch.utils.data.DataLoader was used\n"
-             "  expected the tree's own DataLoader and get_dls to do the work (the contract)")
-
-    for method in ("__init__", "__iter__", "__len__"):
-        monkeypatch.setattr(tud.DataLoader, method, refuse)
     x, y = toy_tensors(7)
     ds = data.Dataset(x, y)
-    list(data.DataLoader(ds, data.Sampler(ds, 3)))
-    for dl in data.get_dls(ds, ds, 2):
-        list(dl)
+    expected = torch_batches(x, y, 3)
+    called = off_limits(monkeypatch, data.DataLoader, TORCH_LOADER)
+    call = "list(DataLoader(ds of 7 items, Sampler(ds, 3)))"
+    got = expect_from_its_parts(lambda: list(data.DataLoader(ds, data.Sampler(ds, 3))), called, call,
+                                "a loop over the sampler's batches of indices yielding "
+                                "collate_fn([ds[i] for i in idx])", "spec/04_data.md")
+    expect_same_loader_batches(got, expected, call, "the batches of torch's loader, in order")
 
 
 # ---------------------------------------------------------------- get_dls
@@ -338,14 +363,21 @@ def test_get_dls_validation_loader_is_in_order_with_twice_bs():
                                "torch's DataLoader(valid_ds, batch_size=2*bs, shuffle=False): in order, batches of 2*bs")
 
 
-def test_get_dls_loaders_keep_their_datasets_and_lengths():
+def test_get_dls_does_not_use_torch_dataloader(monkeypatch):
     train_ds, valid_ds = data.Dataset(*toy_tensors(20)), data.Dataset(*toy_tensors(15))
-    train_dl, valid_dl = data.get_dls(train_ds, valid_ds, 3)
-    if train_dl.dataset is not train_ds or valid_dl.dataset is not valid_ds:
-        fail("get_dls(train_ds, valid_ds, 3) returned loaders whose .dataset are "
-             f"({show(train_dl.dataset)}, {show(valid_dl.dataset)})\n  expected (train_ds, valid_ds), in that order")
-    expect_equal((len(train_dl), len(valid_dl)), (7, 3), "lengths of get_dls(train_ds of 20, valid_ds of 15, 3)",
-                 "ceil(20 / 3) training batches of 3, ceil(15 / 6) validation batches of 6")
+    called = off_limits(monkeypatch, data.get_dls, TORCH_LOADER)
+    call = "get_dls(train_ds of 20, valid_ds of 15, 3), then a pass over each loader"
+    passes = expect_from_its_parts(lambda: [loader_labels(dl, call) for dl in data.get_dls(train_ds, valid_ds, 3)],
+                                   called, call,
+                                   "your own loaders: DataLoader(train_ds, Sampler(train_ds, bs, shuffle=True)) and "
+                                   "DataLoader(valid_ds, Sampler(valid_ds, 2 * bs)); the notebook's get_dls makes "
+                                   "PyTorch's", "spec/04_data.md")
+    got = [torch.cat(labels).sort().values for labels in passes]
+    expect_equal(len(got), 2, f"the number of loaders {call} gave", "a training and a validation loader")
+    expect_equal(got[0], torch.arange(20), f"sorted labels of the training loader of {call}",
+                 "every training item once")
+    expect_equal(got[1], torch.arange(15), f"sorted labels of the validation loader of {call}",
+                 "every validation item once")
 
 
 def test_get_dls_passes_keyword_arguments_to_both_loaders():

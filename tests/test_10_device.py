@@ -159,11 +159,8 @@ class Recording:
         return f"<{self.label} on {self.where}>"
 
 
-def test_cuda_callback_is_a_device_callback():
-    cb = device.CudaCallback()
-    if not isinstance(cb, device.DeviceCallback) or not isinstance(cb, runner.Callback):
-        fail(f"CudaCallback() is a {type(cb).__mro__}\n  expected a DeviceCallback (and so a lesson9.runner.Callback)")
-    expect_equal(cb.name, "cuda", "CudaCallback().name", "the Runner makes it reachable as run.cuda")
+def test_cuda_callback_is_named_cuda():
+    expect_equal(device.CudaCallback().name, "cuda", "CudaCallback().name", "the Runner makes it reachable as run.cuda")
 
 
 def test_cuda_callback_sends_the_model_to_cuda():
@@ -192,6 +189,50 @@ def test_cuda_callback_sends_each_batch_to_cuda():
     expect_equal([str(w) for w in got], ["cuda:0", "cuda:0"],
                  "the same; where run.xb and run.yb are afterwards",
                  "the runner's xb and yb replaced by the moved copies")
+
+
+def sent_to_cuda(monkeypatch, learn):
+    """Make .to() and .cuda() of modules and tensors record a move to a cuda device and stay on the CPU.
+
+    Returns the list of what was sent there, in order: 'model' for learn.model, ('xb', k) and
+    ('yb', k) for the tensors of learn's k-th batch (training batches first, then validation).
+    Moves to any other device go ahead as usual.
+    """
+    sent = []
+    names = {id(learn.model): "model"}
+    for k, (xb, yb) in enumerate(learn.data.train_dl + learn.data.valid_dl):
+        names[id(xb)], names[id(yb)] = ("xb", k), ("yb", k)
+    module_to, tensor_to = torch.nn.Module.to, torch.Tensor.to
+
+    def to_cuda(original):
+        def to(self, *args, **kwargs):
+            target = torch._C._nn._parse_to(*args, **kwargs)[0]
+            if target is None or target.type != "cuda":
+                return original(self, *args, **kwargs)
+            sent.append(names.get(id(self), type(self).__name__))
+            return self
+        return to
+
+    def cuda(self, device=None, *args, **kwargs):
+        sent.append(names.get(id(self), type(self).__name__))
+        return self
+
+    monkeypatch.setattr(torch.nn.Module, "to", to_cuda(module_to))
+    monkeypatch.setattr(torch.Tensor, "to", to_cuda(tensor_to))
+    monkeypatch.setattr(torch.nn.Module, "cuda", cuda)
+    monkeypatch.setattr(torch.Tensor, "cuda", cuda)
+    return sent
+
+
+def test_cuda_callback_sends_the_model_and_every_batch_to_cuda_in_a_fit(monkeypatch):
+    learn = make_learn(n_train=3, n_valid=2)
+    sent = sent_to_cuda(monkeypatch, learn)
+    fit_on(device.CudaCallback(), learn)
+    batches = [sorted(item for item in sent if item != "model" and item[1] == k) for k in range(5)]
+    expect_equal((sent.count("model"), batches), (1, [[("xb", k), ("yb", k)] for k in range(5)]),
+                 "Runner(cbs=[CudaCallback()]).fit(1, learn), 3 training and 2 validation batches, with .to() and "
+                 ".cuda() recording what is sent to a cuda device; (times the model was sent, what of each batch was)",
+                 "the model once, at begin_fit; then xb and yb of every batch, at its begin_batch")
 
 
 # --- on a real GPU ------------------------------------------------------------------------
