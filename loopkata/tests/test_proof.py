@@ -11,7 +11,10 @@ from loopkata.grading.points import load_points
 from loopkata.grading.scores import StepGrade, SubmissionGrade
 from loopkata.kata import paths
 from loopkata.kata.steps import BY_ID, MODULE_STEPS
-from loopkata.maintainer import proof
+from loopkata.kata import pages as kata_pages
+from loopkata.maintainer.proof import __main__ as proof_main
+from loopkata.maintainer.proof import data, verdicts
+from loopkata.maintainer.proof import pages as proof_pages
 
 LOSS = "def nll(input, target):\n    return -input[range(len(target)), target].mean()\n"
 GOOD_ENTRY = """
@@ -34,19 +37,19 @@ def reference(tmp_path):
 
 
 def zoo_problems(text, reference):
-    with pytest.raises(proof.ZooError) as info:
-        proof.parse_zoo(textwrap.dedent(text), reference)
+    with pytest.raises(data.ZooError) as info:
+        data.parse_zoo(textwrap.dedent(text), reference)
     return str(info.value).splitlines()
 
 
 def test_a_good_entry_becomes_a_bug(reference):
-    bug, = proof.parse_zoo(GOOD_ENTRY, reference)
+    bug, = data.parse_zoo(GOOD_ENTRY, reference)
     assert (bug.id, bug.step, bug.pitfall, bug.find, bug.replace) == (
         "nll-sum", BY_ID["loss"], "Sum instead of mean", ".mean()", ".sum()")
 
 
 def test_the_pitfall_may_be_left_out(reference):
-    bug, = proof.parse_zoo(GOOD_ENTRY.replace('pitfall = "Sum instead of mean"\n', ""), reference)
+    bug, = data.parse_zoo(GOOD_ENTRY.replace('pitfall = "Sum instead of mean"\n', ""), reference)
     assert bug.pitfall is None
 
 
@@ -112,47 +115,47 @@ PAGE = """\
 
 
 def test_pitfalls_are_the_bold_names_of_their_section():
-    assert proof.pitfalls(PAGE) == ["Sum instead of mean", "`accuracy` as a float"]
-    assert proof.pitfalls("# A page without pitfalls\n") == []
+    assert proof_pages.pitfalls(PAGE) == ["Sum instead of mean", "`accuracy` as a float"]
+    assert proof_pages.pitfalls("# A page without pitfalls\n") == []
 
 
 def test_coverage_names_unplanted_pitfalls_and_unknown_ones(reference):
-    bugs = proof.parse_zoo(GOOD_ENTRY + GOOD_ENTRY.replace("nll-sum", "nll-total").replace(
+    bugs = data.parse_zoo(GOOD_ENTRY + GOOD_ENTRY.replace("nll-sum", "nll-total").replace(
         "Sum instead of mean", "Total instead of mean"), reference)
-    assert proof.coverage_problems(bugs, {"loss": PAGE}) == [
+    assert proof_pages.coverage_problems(bugs, {"loss": PAGE}) == [
         "loss: pitfall '`accuracy` as a float' has no bug in the zoo",
         "nll-total: pitfall 'Total instead of mean' is not on spec/02_loss.md",
     ]
 
 
 def test_the_zoo_loads_and_plants_every_pitfall_of_every_page():
-    bugs = proof.load_zoo()
+    bugs = data.load_zoo()
     pages = {s.id: (paths.kata_root() / s.page).read_text() for s in MODULE_STEPS}
-    assert proof.coverage_problems(bugs, pages) == []
+    assert proof_pages.coverage_problems(bugs, pages) == []
     assert {b.step.id for b in bugs} == set(pages)
 
 
 def test_apply_bug_patches_a_copy_and_leaves_the_reference_alone(reference, tmp_path):
-    bug, = proof.parse_zoo(GOOD_ENTRY, reference)
-    tree = proof.apply_bug(bug, reference, tmp_path / "bug")
+    bug, = data.parse_zoo(GOOD_ENTRY, reference)
+    tree = verdicts.apply_bug(bug, reference, tmp_path / "bug")
     assert (tree / "lesson9" / "loss.py").read_text() == LOSS.replace(".mean()", ".sum()")
     assert (reference / "lesson9" / "loss.py").read_text() == LOSS
 
 
 def test_alternatives_with_no_trees_is_nothing_to_grade(monkeypatch, capsys):
-    monkeypatch.setattr(proof, "PROOF_DIR", proof.PROOF_DIR / "no-such-folder")
-    assert proof.main(["alternatives"]) == 0
+    monkeypatch.setattr(proof_main, "PROOF_DIR", data.PROOF_DIR / "no-such-folder")
+    assert proof_main.main(["alternatives"]) == 0
     assert "nothing to grade" in capsys.readouterr().out
 
 
 @pytest.mark.timeout(300)
 def test_a_planted_bug_costs_its_own_step_only(tmp_path, fork_server):
-    bug = next(b for b in proof.load_zoo() if b.id == "loss-nll-sum")
-    tree = proof.apply_bug(bug, paths.reference_tree(), tmp_path / "bug")
+    bug = next(b for b in data.load_zoo() if b.id == "loss-nll-sum")
+    tree = verdicts.apply_bug(bug, paths.reference_tree(), tmp_path / "bug")
     grader = Grader(load_points(), tmp_path / "grading", jobs=2, steps=[BY_ID["loss"], BY_ID["modules"]],
                     fork_server=fork_server)
     grade, = grader.grade([(bug.id, tree)])
-    own, problems = proof.bug_verdict(bug, grade)
+    own, problems = verdicts.bug_verdict(bug, grade)
     assert problems == []
     assert 0 < own < grade.steps[0].max_score
     assert grade.steps[1].score == grade.steps[1].max_score
@@ -190,21 +193,21 @@ replace = '.sum(0)'
 
 
 def notebook_problems(text, reference):
-    with pytest.raises(proof.ZooError) as info:
-        proof.parse_notebook(textwrap.dedent(text), reference)
+    with pytest.raises(data.ZooError) as info:
+        data.parse_notebook(textwrap.dedent(text), reference)
     return str(info.value).splitlines()
 
 
 def test_a_good_entry_becomes_a_difference(reference):
-    difference, = proof.parse_notebook(DIFFERENCE, reference)
+    difference, = data.parse_notebook(DIFFERENCE, reference)
     assert (difference.id, difference.step, difference.differs, difference.edits, difference.costs) == (
-        "nll-sum", BY_ID["loss"], "Mean, not sum", (proof.Edit(".mean()", ".sum()"),), ("test_nll_matches_torch",))
+        "nll-sum", BY_ID["loss"], "Mean, not sum", (data.Edit(".mean()", ".sum()"),), ("test_nll_matches_torch",))
 
 
 def test_edits_apply_in_order_to_a_copy_of_the_reference(reference, tmp_path):
-    difference, = proof.parse_notebook(TWO_EDITS, reference)
+    difference, = data.parse_notebook(TWO_EDITS, reference)
     assert difference.costs == ()
-    tree = proof.apply_edits(difference.step, difference.edits, reference, tmp_path / "notebook")
+    tree = verdicts.apply_edits(difference.step, difference.edits, reference, tmp_path / "notebook")
     assert (tree / "lesson9" / "loss.py").read_text() == LOSS.replace(".mean()", ".sum(0)")
     assert (reference / "lesson9" / "loss.py").read_text() == LOSS
 
@@ -261,19 +264,19 @@ A closing paragraph (costs `test_not_a_bullet`).
 
 
 def test_differs_bullets_and_their_costs_are_read_from_the_page():
-    found = proof.bullets(NOTEBOOK_PAGE, proof.DIFFERS_HEADING)
+    found = kata_pages.bullets(NOTEBOOK_PAGE, kata_pages.DIFFERS)
     assert [name for name, _ in found] == ["Mean, not sum", "Two lines", "Free", "Silent"]
-    assert [proof.bullet_costs(text) for _, text in found] == [
+    assert [proof_pages.bullet_costs(text) for _, text in found] == [
         [("test_nll_matches_torch",)], [("test_a[case]", "test_b")], [()], []]
 
 
 def test_page_problems_name_bullets_and_differences_that_do_not_match():
     def difference(id, differs, costs=()):
-        return proof.Difference(id, BY_ID["loss"], differs, "the notebook's way", (proof.Edit("a", "b"),), costs)
+        return data.Difference(id, BY_ID["loss"], differs, "the notebook's way", (data.Edit("a", "b"),), costs)
 
     differences = [difference("mean", "Mean, not sum", ("test_nll_matches_torch",)), difference("two", "Two lines"),
                    difference("silent", "Silent"), difference("elsewhere", "Not on the page")]
-    assert proof.notebook_page_problems(differences, {"loss": NOTEBOOK_PAGE}) == [
+    assert proof_pages.notebook_page_problems(differences, {"loss": NOTEBOOK_PAGE}) == [
         "spec/02_loss.md: differs bullet 'Two lines' names test_a[case], test_b, but two costs no test",
         "loss: differs bullet 'Free' has no difference in notebook.toml, must have exactly one",
         "spec/02_loss.md: differs bullet 'Silent' must say once what it costs: (costs `test_x`), "
@@ -283,10 +286,10 @@ def test_page_problems_name_bullets_and_differences_that_do_not_match():
 
 
 def test_the_notebook_file_loads_and_covers_every_page():
-    differences = proof.load_notebook()
+    differences = data.load_notebook()
     pages = {s.id: (paths.kata_root() / s.page).read_text() for s in MODULE_STEPS}
-    assert proof.notebook_page_problems(differences, pages) == []
-    assert len(differences) == sum(len(proof.bullets(page, proof.DIFFERS_HEADING)) for page in pages.values())
+    assert proof_pages.notebook_page_problems(differences, pages) == []
+    assert len(differences) == sum(len(kata_pages.bullets(page, kata_pages.DIFFERS)) for page in pages.values())
 
 
 def fake_grade(results):
@@ -300,42 +303,42 @@ def fake_grade(results):
 
 
 def test_a_difference_must_fail_exactly_its_costs(reference):
-    difference, = proof.parse_notebook(DIFFERENCE.replace('["test_nll_matches_torch"]', '["test_a", "test_b[x]"]'),
+    difference, = data.parse_notebook(DIFFERENCE.replace('["test_nll_matches_torch"]', '["test_a", "test_b[x]"]'),
                                        reference)
     exact = fake_grade({"loss": {"test_a": "failed", "test_b[x]": "failed", "test_b[y]": "passed"},
                         "init": {"test_i": "passed"}})
-    assert proof.difference_verdict(difference, exact) == (["test_a", "test_b[x]"], [])
+    assert verdicts.difference_verdict(difference, exact) == (["test_a", "test_b[x]"], [])
     off = fake_grade({"loss": {"test_a": "passed", "test_b[x]": "failed", "test_c": "missing"},
                       "init": {"test_i": "failed"}})
-    assert proof.difference_verdict(difference, off)[1] == [
+    assert verdicts.difference_verdict(difference, off)[1] == [
         "nll-sum: does not fail test_a, which its costs name",
         "nll-sum: fails test_c, which its costs do not name",
         "step init lost points on the reference's own module: a test failed",
     ]
     unknown = fake_grade({"loss": {"test_b[x]": "failed"}})
-    assert proof.difference_verdict(difference, unknown)[1] == [
+    assert verdicts.difference_verdict(difference, unknown)[1] == [
         "nll-sum: costs names test_a, but step loss has no such test"]
 
 
 def test_a_notebook_like_tree_may_fail_two_tests_per_bullet_all_named():
     grade = fake_grade({"loss": {"test_a[1]": "failed", "test_a[2]": "failed", "test_b": "failed", "test_c": "passed"}})
     step = grade.steps[0]
-    assert proof.step_verdict("rebuild", step, 2, ("test_a", "test_b")) == []
-    assert proof.step_verdict("rebuild", step, 1, ("test_a",)) == [
+    assert verdicts.step_verdict("rebuild", step, 2, ("test_a", "test_b")) == []
+    assert verdicts.step_verdict("rebuild", step, 1, ("test_a",)) == [
         "rebuild: step loss fails 3 tests, more than 2 (2 for each of the 1 differs bullets on spec/02_loss.md)",
         "rebuild: step loss fails test_b, which no difference of the step names: an undocumented difference, "
         "or a test that depends on a documented one",
     ]
-    assert proof.step_verdict("together", step, 2) == []
+    assert verdicts.step_verdict("together", step, 2) == []
 
 
 @pytest.mark.timeout(300)
 def test_a_notebook_difference_costs_exactly_its_tests(tmp_path, fork_server):
-    difference = next(d for d in proof.load_notebook() if d.id == "modules-dummy-module-callable")
-    tree = proof.apply_edits(difference.step, difference.edits, paths.reference_tree(), tmp_path / "difference")
+    difference = next(d for d in data.load_notebook() if d.id == "modules-dummy-module-callable")
+    tree = verdicts.apply_edits(difference.step, difference.edits, paths.reference_tree(), tmp_path / "difference")
     grader = Grader(load_points(), tmp_path / "grading", jobs=2, steps=[BY_ID["modules"], BY_ID["loss"]],
                     fork_server=fork_server)
     grade, = grader.grade([(difference.id, tree)])
-    failed, problems = proof.difference_verdict(difference, grade)
+    failed, problems = verdicts.difference_verdict(difference, grade)
     assert problems == []
     assert failed == list(difference.costs)

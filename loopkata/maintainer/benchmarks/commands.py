@@ -16,7 +16,8 @@ from pathlib import Path
 
 from loopkata.kata import paths
 from loopkata.kata.steps import MODULE_STEPS
-from loopkata.maintainer import proof
+from loopkata.maintainer.proof.data import load_zoo
+from loopkata.maintainer.proof.verdicts import apply_bug
 
 Timer = Callable[[], float]
 ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
@@ -100,8 +101,8 @@ def batch(root: Path, jobs: int, size: int = 20) -> Timer:
     """A batch of `size` submissions, each the reference with another bug of the zoo."""
     folder = root / "batch"
     if not folder.exists():
-        bugs = proof.load_zoo()
+        bugs = load_zoo()
         for bug in bugs[:: max(1, len(bugs) // size)][:size]:
-            proof.apply_bug(bug, paths.reference_tree(), folder / bug.id)
+            apply_bug(bug, paths.reference_tree(), folder / bug.id)
     out = root / f"grades-{jobs}"
     return lambda: run(loopkata("grade", str(folder), "--jobs", str(jobs), "--out", str(out)), root)
