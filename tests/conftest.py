@@ -52,6 +52,17 @@ def make_learn(n_train=5, n_valid=2, bs=4, n_in=6, n_classes=3, lr=0.1):
     return SimpleNamespace(model=model, opt=opt, loss_func=torch.nn.functional.cross_entropy, data=data)
 
 
+def plain_epoch(model, batches, lr, zero_grad=True):
+    """One epoch of the plain loop with torch's SGD, the oracle for a loop under test: for each batch,
+    forward, cross-entropy, backward and a step, then zero_grad (left out: the gradients add up)."""
+    sgd = torch.optim.SGD(model.parameters(), lr=lr)
+    for inputs, targets in iter(batches):
+        torch.nn.functional.cross_entropy(model(inputs), targets).backward()
+        sgd.step()
+        if zero_grad:
+            sgd.zero_grad()
+
+
 def instrument(learn, log):
     """Log 'backward', 'step' and 'zero_grad' into `log` as the loop does them."""
     first = next(learn.model.parameters())

@@ -32,17 +32,9 @@ def toy_tensors(n, n_in=2):
     return x, torch.arange(n)
 
 
-class Sized:
-    """A stand-in dataset for the Sampler: it only needs a length (x and y are there for good measure)."""
-
-    def __init__(self, n):
-        self.x, self.y = toy_tensors(n)
-
-    def __len__(self):
-        return len(self.x)
-
-    def __getitem__(self, i):
-        return self.x[i], self.y[i]
+def sized(n):
+    """A stand-in dataset for the Sampler, torch's own: the Sampler needs only its length."""
+    return tud.TensorDataset(*toy_tensors(n))
 
 
 def as_pair(batch, call):
@@ -117,14 +109,14 @@ def test_dataset_item_is_the_pair_of_rows(index):
 
 
 def test_sampler_notebook_example():
-    got = list(data.Sampler(Sized(10), 3))
+    got = list(data.Sampler(sized(10), 3))
     expected = [torch.tensor([0, 1, 2]), torch.tensor([3, 4, 5]), torch.tensor([6, 7, 8]), torch.tensor([9])]
     expect_same_index_batches(got, expected, "list(Sampler(ds of 10 items, 3))", "notebook 03's output")
 
 
 @given(n=st.integers(1, 40), bs=st.integers(1, 45))
 def test_sampler_in_order_matches_torch_batch_sampler(n, bs):
-    got = list(data.Sampler(Sized(n), bs))
+    got = list(data.Sampler(sized(n), bs))
     expected = [torch.tensor(b) for b in tud.BatchSampler(tud.SequentialSampler(range(n)), bs, drop_last=False)]
     expect_same_index_batches(got, expected, f"list(Sampler(ds of {n} items, {bs}))",
                               "BatchSampler(SequentialSampler(ds), bs, drop_last=False) gives these")
@@ -132,7 +124,7 @@ def test_sampler_in_order_matches_torch_batch_sampler(n, bs):
 
 @given(n=st.integers(1, 40), bs=st.integers(1, 45), shuffle=st.booleans())
 def test_sampler_yields_1d_int64_index_tensors(n, bs, shuffle):
-    for k, idx in enumerate(data.Sampler(Sized(n), bs, shuffle=shuffle)):
+    for k, idx in enumerate(data.Sampler(sized(n), bs, shuffle=shuffle)):
         call = f"Sampler(ds of {n} items, {bs}, shuffle={shuffle}): batch {k}"
         if not isinstance(idx, torch.Tensor) or idx.dim() != 1 or idx.dtype != torch.int64:
             fail(f"{call} is {show(idx)}\n  expected a 1-D tensor of dtype int64 (the contract), "
@@ -142,7 +134,7 @@ def test_sampler_yields_1d_int64_index_tensors(n, bs, shuffle):
 @given(n=st.integers(1, 40), bs=st.integers(1, 45))
 def test_sampler_shuffled_covers_every_index_once_in_batches_of_bs(n, bs):
     call = f"list(Sampler(ds of {n} items, {bs}, shuffle=True))"
-    got = list(data.Sampler(Sized(n), bs, shuffle=True))
+    got = list(data.Sampler(sized(n), bs, shuffle=True))
     sizes = [len(idx) for idx in got]
     expect_equal(sizes, expected_sizes(n, bs), f"batch sizes of {call}",
                  "the contract: batches of bs, only the last may be shorter")
@@ -151,14 +143,14 @@ def test_sampler_shuffled_covers_every_index_once_in_batches_of_bs(n, bs):
 
 
 def test_sampler_with_shuffle_is_not_in_order():
-    got = torch.cat(list(data.Sampler(Sized(30), 4, shuffle=True)))
+    got = torch.cat(list(data.Sampler(sized(30), 4, shuffle=True)))
     if torch.equal(got, torch.arange(30)):
         fail("Sampler(ds of 30 items, 4, shuffle=True) gave the indices 0, 1, ..., 29 in order\n"
              "  expected a random permutation (the contract: shuffled with shuffle=True)")
 
 
 def test_sampler_shuffles_anew_on_every_iteration():
-    sampler = data.Sampler(Sized(30), 4, shuffle=True)
+    sampler = data.Sampler(sized(30), 4, shuffle=True)
     first = torch.cat(list(sampler))
     second = torch.cat(list(sampler))
     if torch.equal(first, second):
@@ -168,7 +160,7 @@ def test_sampler_shuffles_anew_on_every_iteration():
 
 
 def test_sampler_without_shuffle_gives_the_same_order_every_time():
-    sampler = data.Sampler(Sized(10), 3)
+    sampler = data.Sampler(sized(10), 3)
     first, second = list(sampler), list(sampler)
     expect_same_index_batches(second, first, "a second iteration of Sampler(ds of 10 items, 3)",
                               "the first iteration; without shuffle the order never changes")
@@ -176,7 +168,7 @@ def test_sampler_without_shuffle_gives_the_same_order_every_time():
 
 @given(n=st.integers(1, 40), bs=st.integers(1, 45), shuffle=st.booleans())
 def test_sampler_len_is_the_number_of_batches(n, bs, shuffle):
-    sampler = data.Sampler(Sized(n), bs, shuffle=shuffle)
+    sampler = data.Sampler(sized(n), bs, shuffle=shuffle)
     expect_equal(len(sampler), math.ceil(n / bs), f"len(Sampler(ds of {n} items, {bs}, shuffle={shuffle}))",
                  "the number of batches, a shorter last one included")
     expect_equal(len(list(sampler)), len(sampler), f"the number of batches Sampler(ds of {n} items, {bs}) yields",
@@ -186,7 +178,7 @@ def test_sampler_len_is_the_number_of_batches(n, bs, shuffle):
 def sampler_refuses(bs):
     """None when Sampler(ds, bs), made and iterated, raises a ValueError; else what happened instead."""
     try:
-        list(data.Sampler(Sized(10), bs))
+        list(data.Sampler(sized(10), bs))
     except ValueError:
         return None
     except NotImplementedError:

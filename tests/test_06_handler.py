@@ -3,9 +3,8 @@ import copy
 
 import pytest
 import torch
-import torch.nn.functional as F
 
-from conftest import expect_events, instrument, make_learn, params_of
+from conftest import expect_events, instrument, make_learn, params_of, plain_epoch
 from loopkata.testing import expect_close, expect_equal, fail, mismatch, under_test
 
 pytestmark = pytest.mark.step("handler")
@@ -32,7 +31,7 @@ class Recorder:
     def __init__(self, log=None, no=None, act=None, tag=None):
         self.log = [] if log is None else log
         self.no, self.act, self.tag = no or {}, act or {}, tag
-        self.counts, self.args, self.learn = {}, [], None
+        self.counts, self.args = {}, []
 
     def _event(self, event, *args):
         n = self.counts.get(event, 0)
@@ -44,8 +43,12 @@ class Recorder:
         occurrences = self.no.get(event, ())
         return not (event in self.no and (occurrences is ALL or n in occurrences))
 
+    @property
+    def learn(self):
+        """The learner of the last begin_fit (None before any)."""
+        return next((args[0] for event, args in reversed(self.args) if event == "begin_fit"), None)
+
     def begin_fit(self, learn):
-        self.learn = learn
         return self._event("begin_fit", learn)
 
     def after_fit(self):
@@ -283,11 +286,7 @@ def test_do_stop_returns_stop_and_resets_it():
 def test_fit_without_callbacks_trains_like_the_plain_loop():
     learn = make_learn(n_train=4, n_valid=2)
     expected = copy.deepcopy(learn.model)
-    opt = torch.optim.SGD(expected.parameters(), lr=0.1)
-    for xb, yb in learn.data.train_dl:
-        F.cross_entropy(expected(xb), yb).backward()
-        opt.step()
-        opt.zero_grad()
+    plain_epoch(expected, learn.data.train_dl, lr=0.1)
     handler.fit(1, learn, handler.CallbackHandler())
     for got, want in zip(learn.model.parameters(), expected.parameters()):
         expect_close(got, want, "fit(1, learn, CallbackHandler()) on 4 training batches; a parameter after it",
@@ -406,8 +405,7 @@ def test_false_from_after_backward_skips_only_the_step():
 def test_false_from_after_step_lets_gradients_accumulate():
     learn = make_learn(n_train=3, n_valid=1, lr=0.0)  # lr 0: the model stays put, so the gradients add up
     expected = copy.deepcopy(learn.model)
-    for xb, yb in learn.data.train_dl:
-        F.cross_entropy(expected(xb), yb).backward()
+    plain_epoch(expected, learn.data.train_dl, lr=0.0, zero_grad=False)
     handler.fit(1, learn, handler.CallbackHandler([Recorder(no={"after_step": ALL})]))
     for got, want in zip(learn.model.parameters(), expected.parameters()):
         if got.grad is None:

@@ -5,11 +5,10 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import expect_events, instrument, make_learn, params_of
+from conftest import expect_events, instrument, make_learn, params_of, plain_epoch
 from loopkata.testing import expect_close, expect_equal, fail, mismatch, under_test
 
 pytestmark = pytest.mark.step("runner")
@@ -461,11 +460,7 @@ def test_run_is_true_when_any_callback_answers_true(specs):
 def test_fit_without_callbacks_trains_like_the_plain_loop():
     learn = make_learn(n_train=4, n_valid=2)
     expected = copy.deepcopy(learn.model)
-    opt = torch.optim.SGD(expected.parameters(), lr=0.1)
-    for xb, yb in learn.data.train_dl:
-        F.cross_entropy(expected(xb), yb).backward()
-        opt.step()
-        opt.zero_grad()
+    plain_epoch(expected, learn.data.train_dl, lr=0.1)
     runner.Runner().fit(1, learn)
     for got, want in zip(learn.model.parameters(), expected.parameters()):
         expect_close(got, want, "Runner().fit(1, learn) on 4 training batches; a parameter after it",
@@ -535,8 +530,7 @@ def test_true_from_after_backward_skips_the_step():
 def test_true_from_after_step_lets_gradients_accumulate():
     learn = make_learn(n_train=3, n_valid=1, lr=0.0)  # lr 0: the model stays put, so the gradients add up
     expected = copy.deepcopy(learn.model)
-    for xb, yb in learn.data.train_dl:
-        F.cross_entropy(expected(xb), yb).backward()
+    plain_epoch(expected, learn.data.train_dl, lr=0.0, zero_grad=False)
     runner.Runner(cbs=[recorder(true_at={"after_step": ALL})]).fit(1, learn)
     for got, want in zip(learn.model.parameters(), expected.parameters()):
         if got.grad is None:

@@ -274,8 +274,7 @@ def probe(record, event="after_pred"):
 def positions_of(epochs, iters):
     """The pos n_epochs/epochs of each training batch, n_epochs summed the way TrainEvalCallback does."""
     out = []
-    for epoch in range(epochs):
-        n_epochs = float(epoch)
+    for n_epochs in map(float, range(epochs)):
         for _ in range(iters):
             out.append(n_epochs / epochs)
             n_epochs += 1 / iters

@@ -1,21 +1,22 @@
 """`loopkata release OUT`: a student starter, ready to push as a template repository, without the answers.
 
     OUT/lesson9/          the skeletons: the student's workspace
-    OUT/spec/             the spec pages (hints on or off)
+    OUT/spec/             the spec pages (never the hints: they are not a page)
     OUT/tool/             the loopkata tool, installable with `pip install ./tool`; inside it, in
-                          loopkata/kata/release/, the content its commands read: the pages, the public
-                          spec tests, the skeletons, the reference's recorded trace (data, for `compare`)
-                          and release.json
+                          loopkata/kata/release/, the content its commands read: the pages, the hints
+                          (spec/hints.toml, unless made with --no-hints), the public spec tests, the
+                          skeletons, the reference's recorded trace (data, for `compare`) and release.json
     OUT/README.md         how to install and start
     OUT/.github/workflows/classroom.yml   with --classroom (see loopkata.homework.classroom)
 
-Never in it: solutions/, held-out tests, the bug zoo. Before it is moved into
-place, every file is checked for answer lines (`leaks`).
+Never in it: solutions/, held-out tests, the bug zoo, the maintainer's
+benchmarks (they time the reference against a training loop written out by
+hand). Before it is moved into place, every file is checked for answer lines
+(`leaks`).
 """
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -28,8 +29,9 @@ from loopkata.kata.errors import UsageError
 from loopkata.kata.files import fingerprint, read_files, write_files
 from loopkata.kata.regions import answer_lines
 from loopkata.learner import compare
+from loopkata.learner.hints import parse as parse_hints
 
-HINTS_HEADING = "## Hints"
+NOT_SHIPPED = ("maintainer/benchmarks",)  # parts of the package a student release leaves out
 
 README = """\
 # Lesson 9, rebuilt: {title}
@@ -80,21 +82,24 @@ def leaks(folder: Path, answers: set[str]) -> list[str]:
     return found
 
 
-def without_hints(page: str) -> str:
-    """A page without its `## Hints` section."""
-    return re.sub(rf"(?ms)^{re.escape(HINTS_HEADING)}\n.*?(?=^## |\Z)", "", page)
+def _pages() -> dict[str, bytes]:
+    return read_files(paths.kata_root() / "spec", "*.md")
 
 
-def _pages(hints: bool) -> dict[str, bytes]:
-    pages = read_files(paths.kata_root() / "spec", "*.md")
-    return pages if hints else {rel: without_hints(text.decode()).encode() for rel, text in pages.items()}
+def _hints(dest: Path) -> None:
+    """The hints file at dest/spec/hints.toml, checked first: a release never ships hints `hint` cannot read."""
+    text = paths.hints_file().read_text()
+    parse_hints(text, paths.HINTS_FILE)
+    (dest / paths.HINTS_FILE).write_text(text)
 
 
 def _content(dest: Path, hints: bool, points: Path | None, workdir: Path) -> str:
     """The content a release's tool reads, at dest (loopkata/kata/release/); returns the spec's checksum."""
     spec = paths.spec_files()
     write_files(spec, dest / "tests")
-    write_files(_pages(hints), dest / "spec")
+    write_files(_pages(), dest / "spec")
+    if hints:
+        _hints(dest)
     shutil.copytree(paths.skeleton_tree() / "lesson9", dest / "skeletons" / "lesson9",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     recorded = compare.trace(paths.reference_tree(), workdir / "trace")
@@ -121,8 +126,10 @@ def make_release(out: Path, *, hints: bool = True, points: Path | None = None, c
         with tempfile.TemporaryDirectory(prefix="loopkata-release-") as work:
             shutil.copytree(paths.skeleton_tree() / "lesson9", staging / "lesson9",
                             ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-            write_files(_pages(hints), staging / "spec")
+            write_files(_pages(), staging / "spec")
             package = tool.copy_package(staging / "tool")
+            for part in NOT_SHIPPED:
+                shutil.rmtree(package / part, ignore_errors=True)
             tool.write_pyproject(staging / "tool")
             if points is not None:
                 shutil.copyfile(points, package / "grading" / "points.toml")

@@ -171,7 +171,7 @@ INTRO = """\
 `lesson9/{module}.py`, in order, and never runs this notebook. Save the notebook (Ctrl-S), then run
 the last cell, or `loopkata check {step}` in a terminal in this folder.
 """
-SKIPPED_SECTIONS = ("## Hints", "## Run the tests")
+SKIPPED_SECTIONS = ("## Run the tests",)
 
 
 def _chunks(source: str) -> list[str]:

@@ -8,6 +8,7 @@ holds no reference.
 """
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from loopkata.kata.files import Files, read_files
 KATA_ROOT = Path(__file__).resolve().parents[2]
 RELEASE_ROOT = Path(__file__).resolve().parent / "release"  # a student release's copy of the content
 RELEASE_MANIFEST = "release.json"
+HINTS_FILE = "spec/hints.toml"  # the steps' hints, as data only `loopkata hint` serves (not a page)
 PROOF_DIR = "proof"  # tests/proof: the spec's own test data (bug zoo, rebuilds), never part of a run
 
 
@@ -31,6 +33,15 @@ class NoReference(UsageError):
 def in_release() -> bool:
     """Whether this install is a student release (content inside the package, no reference)."""
     return not (KATA_ROOT / "solutions" / "lesson9").is_dir() and (RELEASE_ROOT / RELEASE_MANIFEST).is_file()
+
+
+def release_manifest() -> dict:
+    """A student release's release.json (what it was made with: hints, points...); {} elsewhere or unreadable."""
+    try:
+        data = json.loads((RELEASE_ROOT / RELEASE_MANIFEST).read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def kata_root() -> Path:
@@ -56,6 +67,11 @@ def reference_tree() -> Path:
 
 def skeleton_tree() -> Path:
     return kata_root() / "skeletons"
+
+
+def hints_file() -> Path:
+    """spec/hints.toml of the kata (in a release, present only when it was made with hints)."""
+    return kata_root() / HINTS_FILE
 
 
 def spec_files() -> Files:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import tempfile
+import textwrap
 from pathlib import Path
 
 from loopkata.kata import notebooks, paths
@@ -74,6 +75,10 @@ def check_report(workspace: Path, step: Step | None, *, again: bool = False, sho
     if checked.problem:
         lines.append(progress.paint(f"Note: {checked.problem}", progress.FAILING, color))
     lines.append(progress.render_check(state, color, show=show))
+    if state.state == progress.FAILING and state.failures:
+        stuck = hints.pointer_for(workspace, state.step, state.failures[0].name)
+        if stuck:
+            lines += ["", stuck]
     return "\n".join(lines).lstrip("\n"), state.state == progress.PASSING
 
 
@@ -171,7 +176,7 @@ def cmd_hint(args) -> int:
     step = _step(args.step)
     items = hints.hints_of(step)
     if not items:
-        raise UsageError(f"{step.page} has no hints")
+        raise UsageError(f"{step.label} has no hints")
     workspace = _workspace(args)
     if args.reset:
         hints.remember(workspace, step, 0)
@@ -182,12 +187,20 @@ def cmd_hint(args) -> int:
         chosen = range(1, len(items) + 1)
     elif args.number is not None:
         if not 1 <= args.number <= len(items):
-            raise UsageError(f"{step.page} has hints 1 to {len(items)}")
+            raise UsageError(f"{step.label} has hints 1 to {len(items)}")
         chosen = [args.number]
     else:
         chosen = [min(seen + 1, len(items))]
+    color = progress.use_color(choice=args.color)
     for n in chosen:
-        print(f"Hint {n} of {len(items)} ({step.label}):\n  {items[n - 1]}\n")
+        hint = items[n - 1]
+        print(progress.paint(f"Hint {n} of {len(items)} ({step.label}):", "bold", color))
+        print(hint.wrapped())
+        if hint.tests:
+            helps = textwrap.fill(f"(helps with {', '.join(hint.tests)})", 88, initial_indent="  ",
+                                  subsequent_indent="   ", break_on_hyphens=False)
+            print(progress.paint(helps, "dim", color))
+        print()
     hints.remember(workspace, step, max(seen, max(chosen)))
     if max(chosen) < len(items) and not args.all:
         print(f"Run `loopkata hint {step.id}` again for the next one.")

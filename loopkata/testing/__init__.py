@@ -38,7 +38,9 @@ class ModuleUnderTest:
     A missing module, a syntax error or a missing name fails the test that
     needed it, with a message naming the file and the name, instead of
     breaking the collection of the whole file. It fails with
-    `tree.Unavailable`, which Hypothesis does not retry: no example can help.
+    `tree.Unavailable`, which Hypothesis does not retry: no example can help
+    (`tree.NotWrittenYet`, a step not started, when the module runs code not
+    written yet at import).
     """
 
     def __init__(self, module: str):
@@ -53,8 +55,9 @@ class ModuleUnderTest:
         try:
             return tree.import_module(self._name)
         except tree.ImportProblem as e:
-            problem = str(e)
-        raise tree.Unavailable(problem)  # outside the except: the message alone, no chained traceback
+            problem, unwritten = str(e), isinstance(e, tree.RunsUnwrittenCode)
+        # outside the except: the message alone, no chained traceback
+        raise (tree.NotWrittenYet if unwritten else tree.Unavailable)(problem)
 
     def __getattr__(self, name: str) -> Any:
         __tracebackhide__ = True

@@ -16,7 +16,8 @@ test path and load PATH/conftest.py, which may be a learner's or a submission's.
 * `--test-seconds N` limits each test, and `--import-seconds N` each import
   of the tree's modules before the first test (see `loopkata.testing.hangs`).
 * A NotImplementedError from the tree under test is reported in one line, as
-  a step not started, and every failure names the step's spec page.
+  a step not started (also when a module runs the unwritten code at import,
+  see `tree.NotWrittenYet`), and every failure names the step's spec page.
 """
 from __future__ import annotations
 
@@ -228,7 +229,7 @@ def _innermost_file(e: BaseException) -> str:
 def _not_started(excinfo: pytest.ExceptionInfo) -> str | None:
     """The NotImplementedError's message, when the tree under test itself raised one (a step not written
     yet), not torch or the test."""
-    if excinfo.errisinstance(NotStarted):
+    if excinfo.errisinstance((NotStarted, tree.NotWrittenYet)):
         return str(excinfo.value)
     if excinfo.errisinstance(NotImplementedError) and excinfo.traceback \
             and tree.in_tree(str(excinfo.traceback[-1].path)):
@@ -247,7 +248,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     hangs = item.config.pluginmanager.get_plugin("loopkata-hangs")
     hung = hangs.explain(item, call.excinfo) if hangs is not None and call.excinfo is not None else None
     found = _hypothesis_failure(item, call.excinfo) if call.excinfo is not None else None
-    if call.excinfo is not None and call.excinfo.errisinstance(tree.Unavailable):
+    if not_started is None and call.excinfo is not None and call.excinfo.errisinstance(tree.Unavailable):
         report.longrepr = str(call.excinfo.value)
     elif found is not None:
         report.longrepr = found

@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 
 from loopkata import cli
+from loopkata.containment.specrun import TestResult
 from loopkata.grading import command as grading_command
 from loopkata.grading.grader import Grader
 from loopkata.kata import paths
 from loopkata.kata.steps import BY_ID
-from loopkata.learner import progress, watch
+from loopkata.learner import checking, commands, hints, progress, watch
 from loopkata.learner.watch import watch_loop
 
 pytestmark = pytest.mark.timeout(300)
@@ -78,10 +79,59 @@ def test_diff_before_the_step_passes_refuses_unless_asked(tmp_path, capsys):
 
 def test_hint_shows_one_hint_at_a_time(tmp_path, capsys):
     ws = workspace_with(tmp_path)
-    hint = lambda *more: (cli.main(["hint", "loss", "--impl", str(ws), *more]), capsys.readouterr().out)[1]
-    assert hint().startswith("Hint 1 of") and hint().startswith("Hint 2 of")
+    hint = lambda *more: (cli.main(["hint", "loss", *more, "--impl", str(ws), "--color", "never"]),
+                          capsys.readouterr().out)[1]
+    first = hint()
+    assert first.startswith("Hint 1 of") and "(helps with test_" in first and "hint loss` again" in first
+    assert hint().startswith("Hint 2 of")
     hint("--reset")
     assert hint().startswith("Hint 1 of")
+    assert hint("4").startswith("Hint 4 of") and hint().startswith("Hint 5 of")  # 1 to 4 count as shown
+    assert hint("--all").count("Hint ") == len(hints.hints_of(BY_ID["loss"]))
+
+
+@pytest.mark.parametrize("args, says", [(["loss", "99"], "step 2 (loss) has hints 1 to "),
+                                        (["nonsense"], "unknown step 'nonsense'")])
+def test_hint_out_of_range_is_one_line(tmp_path, capsys, args, says):
+    ws = workspace_with(tmp_path)
+    assert cli.main(["hint", *args, "--impl", str(ws)]) == 2
+    err = capsys.readouterr().err
+    assert says in err and len(err.strip().splitlines()) == 1
+
+
+def test_hint_with_a_broken_hints_file_is_one_line(tmp_path, capsys, monkeypatch):
+    ws = workspace_with(tmp_path)
+    (tmp_path / "spec").mkdir()
+    (tmp_path / paths.HINTS_FILE).write_text("[[loss]\n")
+    monkeypatch.setattr(paths, "kata_root", lambda: tmp_path)
+    assert cli.main(["hint", "loss", "--impl", str(ws)]) == 2
+    err = capsys.readouterr().err
+    assert "hints.toml is not valid TOML" in err and len(err.strip().splitlines()) == 1
+
+
+def failing_state(step_id, *names):
+    tests = [TestResult(f"tests/test_x.py::{name}", step_id, "failed", "a failure") for name in names]
+    return progress.StepState(BY_ID[step_id], progress.FAILING, 1, 1 + len(tests), tests)
+
+
+def test_check_names_the_hint_about_the_first_failing_test(tmp_path, monkeypatch):
+    shutil.copytree(paths.skeleton_tree() / "lesson9", tmp_path / "lesson9")
+    state = failing_state("loss", "test_nll_matches_torch[square]", "test_accuracy_is_a_0dim_float_tensor")
+    monkeypatch.setattr(checking, "check", lambda *args, **kwargs: checking.Checked([state], None))
+    number = next(h.number for h in hints.hints_of(BY_ID["loss"]) if h.covers("test_nll_matches_torch"))
+    text, passing = commands.check_report(tmp_path, BY_ID["loss"])
+    assert not passing and text.splitlines()[-1] == \
+        f"Stuck on test_nll_matches_torch[square]? `loopkata hint loss {number}` is about it."
+    hints.remember(tmp_path, BY_ID["loss"], number)
+    last = commands.check_report(tmp_path, BY_ID["loss"])[0].splitlines()[-1]
+    assert last.startswith("Stuck on test_nll_matches_torch[square]? Hint ") and "which you have seen" in last
+
+
+def test_check_names_no_hint_for_a_test_no_hint_names(tmp_path, monkeypatch):
+    shutil.copytree(paths.skeleton_tree() / "lesson9", tmp_path / "lesson9")
+    state = failing_state("loss", "test_held_out_by_the_instructor")
+    monkeypatch.setattr(checking, "check", lambda *args, **kwargs: checking.Checked([state], None))
+    assert "Stuck on" not in commands.check_report(tmp_path, BY_ID["loss"])[0]
 
 
 def state(step_id, state_):

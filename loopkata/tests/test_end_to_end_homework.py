@@ -82,6 +82,8 @@ def test_a_release_installs_from_its_readme_and_its_classroom_workflow_grades_pe
     assert "step 1 (init)" in check.stdout and "not implemented yet" in check.stdout
     diff = run("loopkata", "diff", "init", "--before-passing", cwd=made.path, env=env)
     assert diff.returncode == 2 and "has no reference rebuild" in diff.stderr
+    hint = run("loopkata", "hint", "init", cwd=made.path, env=env)  # the hints travel inside the tool
+    assert hint.returncode == 0 and hint.stdout.startswith("Hint 1 of"), hint.stderr
 
     flow = yaml.safe_load((made.path / ".github" / "workflows" / "classroom.yml").read_text())
     grade_step = next(s for s in flow["jobs"]["run-autograding-tests"]["steps"] if s.get("id") == classroom.RUNNER)

@@ -5,15 +5,19 @@ fresh environments is in test_end_to_end_homework.py.
 """
 import stat
 import zipfile
+from pathlib import Path
 
 import pytest
 import yaml
 
+from loopkata import cli
 from loopkata.grading.points import GradingError
 from loopkata.homework import classroom, gradescope, release
 from loopkata.kata import paths
 from loopkata.kata.errors import UsageError
 from loopkata.kata.regions import answer_lines
+from loopkata.kata.steps import BY_ID
+from loopkata.learner import hints
 
 SOLUTION = '''\
 import math
@@ -55,9 +59,56 @@ def test_the_kata_has_answer_lines_to_guard():
     assert len(lines) > 100 and "return math.sqrt(2.0 / (1 + a**2))" in lines
 
 
-def test_a_page_without_hints_keeps_everything_else():
-    page = "# Step\n\nintro\n\n## Hints\n\n1. one\n2. two\n\n## Pitfalls the tests catch\n\n- x\n"
-    assert release.without_hints(page) == "# Step\n\nintro\n\n## Pitfalls the tests catch\n\n- x\n"
+@pytest.fixture(scope="module")
+def releases(tmp_path_factory):
+    """Two releases of the kata, checked for answer lines as any: made with hints (True) and without (False).
+    The reference's run for `compare` is left out (it is data, and takes seconds)."""
+    patch = pytest.MonkeyPatch()
+    patch.setattr(release.compare, "trace", lambda tree, workdir: release.compare.Trace(entries=[{}]))
+    try:
+        root = tmp_path_factory.mktemp("releases")
+        return {with_hints: release.make_release(root / f"hints-{with_hints}", hints=with_hints).path
+                for with_hints in (True, False)}
+    finally:
+        patch.undo()
+
+
+CONTENT = Path("tool", "loopkata", "kata", paths.RELEASE_ROOT.name)  # a release's content, inside its tool
+
+
+def test_a_release_ships_the_hints_inside_its_tool_only_when_made_with_them(releases):
+    assert (releases[True] / CONTENT / paths.HINTS_FILE).is_file()
+    assert not (releases[False] / CONTENT / paths.HINTS_FILE).exists()
+    pages = sorted(p.name for p in (paths.kata_root() / "spec").glob("*.md"))
+    for made in releases.values():
+        assert sorted(p.name for p in (made / "spec").iterdir()) == pages  # the student's spec/: pages only
+        assert not (made / "tool" / "loopkata" / "maintainer" / "benchmarks").exists()
+    assert "loopkata hint STEP" in (releases[True] / "README.md").read_text()
+    assert "loopkata hint" not in (releases[False] / "README.md").read_text()
+
+
+@pytest.fixture
+def installed(monkeypatch):
+    """Make this process read a release's content as the release's own tool does."""
+    def use(made):
+        monkeypatch.setattr(paths, "KATA_ROOT", made / "tool")  # no solutions/ beside the package
+        monkeypatch.setattr(paths, "RELEASE_ROOT", made / CONTENT)
+        assert paths.in_release()
+        return made
+    return use
+
+
+def test_hint_in_a_release_made_with_hints_serves_them(releases, installed, capsys):
+    made = installed(releases[True])
+    assert hints.hints_of(BY_ID["loss"]) and cli.main(["hint", "loss", "--impl", str(made)]) == 0
+    assert capsys.readouterr().out.startswith("Hint 1 of")
+
+
+def test_hint_in_a_release_made_without_hints_says_so_in_one_line(releases, installed, capsys):
+    made = installed(releases[False])
+    assert cli.main(["hint", "loss", "--impl", str(made)]) == 2
+    err = capsys.readouterr().err
+    assert "this release of the kata was made without hints" in err and len(err.strip().splitlines()) == 1
 
 
 def test_a_release_never_overwrites_and_a_failed_one_leaves_nothing(tmp_path, monkeypatch):

@@ -5,6 +5,7 @@ import pytest
 
 from loopkata.kata import compat, paths
 from loopkata.kata.files import fingerprint, read_files, write_files
+from loopkata.kata.regions import answer_lines
 from loopkata.kata.steps import BY_ID, MODULE_STEPS, STEPS, get_step
 
 
@@ -29,6 +30,16 @@ def test_every_step_has_its_page_test_file_and_modules_in_the_checkout():
         if step.module_file:
             assert (paths.reference_tree() / step.module_file).is_file()
             assert (paths.skeleton_tree() / step.module_file).is_file()
+
+
+@pytest.mark.parametrize("step", STEPS, ids=lambda s: s.id)
+def test_a_page_prints_no_hints_and_no_line_of_the_answer(step):
+    page = (paths.kata_root() / step.page).read_text()
+    assert "\n## Hints" not in page, f"{step.page}: hints live in {paths.HINTS_FILE}, served by `loopkata hint`"
+    assert f"loopkata hint {step.id}" in page, f"{step.page}: its 'Run the tests' names `loopkata hint`"
+    flat = " ".join(page.split())
+    found = [line for line in answer_lines(paths.reference_tree(), paths.skeleton_tree()) if line in flat]
+    assert not found, f"{step.page} spells out lines of the reference's solution: {found[:3]}"
 
 
 def test_a_tree_is_a_folder_holding_lesson9(tmp_path):

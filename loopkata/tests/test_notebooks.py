@@ -88,7 +88,7 @@ def test_init_makes_a_notebook_per_step_with_its_page_and_its_skeleton(tmp_path)
     nb = nbformat.read(ws / "02_loss.ipynb", as_version=4)
     nbformat.validate(nb)
     text = [c.source for c in nb.cells]
-    assert text[0].startswith("# Step 2:") and not any(t.startswith("## Hints") for t in text)
+    assert text[0].startswith("# Step 2:") and not any(t.startswith("## Run the tests") for t in text)
     assert "#| default_exp loss" in text and text[-1] == 'from loopkata import check\ncheck("loss")'
     assert any(t.startswith("#| export\ndef nll(") for t in text)
     with pytest.raises(WorkspaceError, match="already exists"):

@@ -95,6 +95,50 @@ def test_not_implemented_is_reported_in_one_line_as_not_started(pytester, kata):
     assert (plugin.NOT_STARTED, True) in failed[0].user_properties
 
 
+DECORATED = '''\
+def twice(f):
+    raise NotImplementedError("twice: step 2")
+
+
+@twice
+def double(x):
+    return x
+
+
+def half(x):
+    return x / 2
+'''
+
+
+def test_unwritten_code_run_at_import_is_not_started_and_says_where(pytester, kata):
+    kata("blank", loss_py=DECORATED)
+    result = pytester.runpytest("--impl=blank")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(["not implemented yet: twice, which lesson9/loss.py runs at import (line 5), "
+                                 "so no test of the module can run before it works (twice: step 2)"])
+    failed = [r for r in result.reprec.getreports("pytest_runtest_logreport") if r.failed]
+    assert all((plugin.NOT_STARTED, True) in r.user_properties for r in failed)
+
+
+def test_a_module_importing_one_that_runs_unwritten_code_is_not_started_too(pytester, kata):
+    kata("blank", loss_py="from lesson9.schedule import double, half\n", **{"lesson9/schedule.py": DECORATED})
+    result = pytester.runpytest("--impl=blank", "--import-seconds=10")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(["not implemented yet: twice, which lesson9/schedule.py runs at import (line 5), "
+                                 "* (imported by lesson9/loss.py) (twice: step 2)"])
+    failed = [r for r in result.reprec.getreports("pytest_runtest_logreport") if r.failed]
+    assert all((plugin.NOT_STARTED, True) in r.user_properties for r in failed)
+
+
+def test_a_not_implemented_error_of_a_library_at_import_is_a_failure(pytester, kata):
+    kata("crash", loss_py="import logging\nlogging.Handler().emit(None)\n")
+    result = pytester.runpytest("--impl=crash")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(["importing lesson9/loss.py failed: NotImplementedError: *"])
+    failed = [r for r in result.reprec.getreports("pytest_runtest_logreport") if r.failed]
+    assert not any((plugin.NOT_STARTED, True) in r.user_properties for r in failed)
+
+
 def test_a_missing_name_names_the_file_and_the_name(pytester, kata):
     kata("partial", loss_py="def double(x):\n    return 2 * x\n")
     result = pytester.runpytest("--impl=partial")

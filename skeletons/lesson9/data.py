@@ -2,10 +2,8 @@
 
 Spec: spec/04_data.md
 """
-import operator
 from collections.abc import Callable, Iterator, Sequence
 
-import torch
 from torch import Tensor
 
 

@@ -2,10 +2,7 @@
 
 Spec: spec/05_databunch.md
 """
-import torch
 from torch import nn, optim
-
-from lesson9.loss import accuracy
 
 
 class DataBunch:

@@ -2,8 +2,6 @@
 
 Spec: spec/10_device.md
 """
-import torch
-
 from lesson9.runner import Callback
 
 

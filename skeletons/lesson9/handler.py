@@ -2,7 +2,6 @@
 
 Spec: spec/06_handler.md
 """
-import torch
 
 
 class Callback:

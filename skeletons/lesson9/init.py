@@ -2,9 +2,6 @@
 
 Spec: spec/01_init.md
 """
-import math
-
-import torch
 from torch import Tensor
 
 

@@ -2,7 +2,6 @@
 
 Spec: spec/02_loss.md
 """
-import torch
 from torch import Tensor
 
 

@@ -4,8 +4,6 @@ Spec: spec/03_modules.md
 """
 from collections.abc import Iterable, Iterator
 
-import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 

@@ -2,10 +2,6 @@
 
 Spec: spec/07_runner.md
 """
-import re
-from collections.abc import Iterable
-
-import torch
 
 
 def camel2snake(name: str) -> str:

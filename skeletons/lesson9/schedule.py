@@ -2,21 +2,14 @@
 
 Spec: spec/09_schedule.md
 """
-import itertools
-import math
 from collections.abc import Callable, Sequence
-from functools import partial
 
-from lesson9.runner import Callback, listify
+from lesson9.runner import Callback
 
 
 def annealer(f: Callable) -> Callable:
     """Turn f(start, end, pos) into a maker: annealer(f)(start, end) is partial(f, start, end)."""
-
-    def make_schedule(start, end):
-        raise NotImplementedError("annealer: step 9 (schedule), see spec/09_schedule.md")
-
-    return make_schedule
+    raise NotImplementedError("annealer: step 9 (schedule), see spec/09_schedule.md")
 
 
 @annealer

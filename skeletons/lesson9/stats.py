@@ -2,9 +2,7 @@
 
 Spec: spec/08_stats.md
 """
-import torch
-
-from lesson9.runner import Callback, listify
+from lesson9.runner import Callback
 
 
 class AvgStats:

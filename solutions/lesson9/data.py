@@ -2,11 +2,15 @@
 
 Spec: spec/04_data.md
 """
-import operator
 from collections.abc import Callable, Iterator, Sequence
 
-import torch
 from torch import Tensor
+
+# BEGIN SOLUTION
+import operator
+
+import torch
+# END SOLUTION
 
 
 class Dataset:

@@ -2,10 +2,13 @@
 
 Spec: spec/05_databunch.md
 """
-import torch
 from torch import nn, optim
 
+# BEGIN SOLUTION
+import torch
+
 from lesson9.loss import accuracy
+# END SOLUTION
 
 
 class DataBunch:

@@ -2,9 +2,11 @@
 
 Spec: spec/10_device.md
 """
-import torch
-
 from lesson9.runner import Callback
+
+# BEGIN SOLUTION
+import torch
+# END SOLUTION
 
 
 class DeviceCallback(Callback):

@@ -2,7 +2,9 @@
 
 Spec: spec/06_handler.md
 """
+# BEGIN SOLUTION
 import torch
+# END SOLUTION
 
 
 class Callback:

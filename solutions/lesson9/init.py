@@ -2,10 +2,13 @@
 
 Spec: spec/01_init.md
 """
+from torch import Tensor
+
+# BEGIN SOLUTION
 import math
 
 import torch
-from torch import Tensor
+# END SOLUTION
 
 
 def stats(x: Tensor) -> tuple[Tensor, Tensor]:

@@ -4,9 +4,12 @@ Spec: spec/03_modules.md
 """
 from collections.abc import Iterable, Iterator
 
+from torch import Tensor, nn
+
+# BEGIN SOLUTION
 import torch
 import torch.nn.functional as F
-from torch import Tensor, nn
+# END SOLUTION
 
 
 class DummyModule:

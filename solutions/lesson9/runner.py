@@ -2,12 +2,12 @@
 
 Spec: spec/07_runner.md
 """
+# BEGIN SOLUTION
 import re
 from collections.abc import Iterable
 
 import torch
 
-# BEGIN SOLUTION
 _camel_re1 = re.compile("(.)([A-Z][a-z]+)")
 _camel_re2 = re.compile("([a-z0-9])([A-Z])")
 # END SOLUTION

@@ -2,23 +2,28 @@
 
 Spec: spec/09_schedule.md
 """
+from collections.abc import Callable, Sequence
+
+from lesson9.runner import Callback
+
+# BEGIN SOLUTION
 import itertools
 import math
-from collections.abc import Callable, Sequence
 from functools import partial
 
-from lesson9.runner import Callback, listify
+from lesson9.runner import listify
+# END SOLUTION
 
 
 def annealer(f: Callable) -> Callable:
     """Turn f(start, end, pos) into a maker: annealer(f)(start, end) is partial(f, start, end)."""
+    # BEGIN SOLUTION
 
     def make_schedule(start, end):
-        # BEGIN SOLUTION
         return partial(f, start, end)
-        # END SOLUTION
 
     return make_schedule
+    # END SOLUTION
 
 
 @annealer

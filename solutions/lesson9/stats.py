@@ -2,11 +2,12 @@
 
 Spec: spec/08_stats.md
 """
-import torch
-
-from lesson9.runner import Callback, listify
+from lesson9.runner import Callback
 
 # BEGIN SOLUTION
+import torch
+
+from lesson9.runner import listify
 
 
 def _as_float(x) -> float:

@@ -36,12 +36,12 @@ def run_zoo(jobs: int, only_steps: list[str] | None = None) -> int:
         grades = grade_trees(trees, list(MODULE_STEPS), jobs, tmp_path)
     print(f"{'bug':44} {'step':10} {'score':>11}  verdict")
     for bug, grade in zip(bugs, grades):
-        own, bug_problems = bug_verdict(bug, grade)
+        score, bug_problems = bug_verdict(bug, grade)
         problems += [p for p in bug_problems if p not in problems]
         step_grade = own(bug.step, grade)
         failing = len(step_grade.failing)
         verdict = "FAIL" if bug_problems else f"caught by {failing} test(s)" if failing else "caught"
-        print(f"{bug.id:44} {bug.step.id:10} {own:>5.2f} / {step_grade.max_score:<3g}  {verdict}")
+        print(f"{bug.id:44} {bug.step.id:10} {score:>5.2f} / {step_grade.max_score:<3g}  {verdict}")
     counts = Counter(b.step.id for b in bugs)
     print("\nbugs per step: " + ", ".join(f"{s} {counts[s]}" for s in step_ids))
     print(f"{len(bugs)} bugs graded in {time.monotonic() - started:.0f} s with {jobs} job(s)")
