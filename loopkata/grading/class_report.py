@@ -7,6 +7,7 @@ submissions (the same lesson9 files, byte for byte).
 from __future__ import annotations
 
 import statistics
+import threading
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -24,12 +25,18 @@ def _first_line(message: str) -> str:
 
 
 def _pyplot():
+    """pyplot drawing to files; the first call imports matplotlib (about a second)."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only, never a window
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def import_in_background() -> None:
+    """Start importing matplotlib now, in a thread: while a batch is graded, this process mostly waits."""
+    threading.Thread(target=_pyplot, daemon=True).start()
 
 
 def _figures(graded: list[SubmissionGrade], out: Path) -> None:

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from loopkata.grading import outputs
+from loopkata.grading import class_report, outputs
 from loopkata.grading.grader import Grader
 from loopkata.grading.held_out import read_held_out
 from loopkata.grading.points import DEFAULT_POINTS, Points, load_points
@@ -115,6 +115,8 @@ def _progress_printer(plan: Plan):
 def grade(args) -> int:
     plan = make_plan(args)
     started = time.monotonic()
+    if plan.out is not None:  # a class report will be drawn
+        class_report.import_in_background()
     with tempfile.TemporaryDirectory(prefix="loopkata-grade-") as tmp:
         grader = Grader(plan.points, Path(tmp), jobs=args.jobs, require_cuda=args.require_cuda,
                         progress=_progress_printer(plan), held_out=plan.held_out)

@@ -101,8 +101,9 @@ class Grader:
             return self._server_state if isinstance(self._server_state, ForkServer) else None
 
     def close(self) -> None:
-        if isinstance(self._server_state, ForkServer) and self._server_state is not self.fork_server:
-            self._server_state.close()
+        with self._server_lock:  # a server still starting is closed once it has started
+            if isinstance(self._server_state, ForkServer) and self._server_state is not self.fork_server:
+                self._server_state.close()
 
     def _check_package(self, after: str) -> None:
         print_ = fingerprint(read_files(self._package, "**/*.py"))
@@ -112,6 +113,8 @@ class Grader:
                                   "grading stopped; reinstall loopkata (git status shows what changed)")
 
     def grade(self, submissions: list[tuple[str, Path]]) -> list[SubmissionGrade]:
+        # the fork server takes seconds to import torch: start it while the submissions are read
+        threading.Thread(target=self._server, daemon=True).start()
         grades: list[SubmissionGrade] = []
         tasks = []
         for name, path in submissions:

@@ -58,7 +58,7 @@ def dataloaders():
     return lambda: _timed(lambda: one_pass(ours)), lambda: _timed(lambda: one_pass(theirs))
 
 
-def training_epochs(epochs: int = 4):
+def training_epochs(epochs: int = 16):
     """(time of `epochs` one-epoch fits with Runner, AvgStatsCallback, Recorder and ParamScheduler, of a
     loop written by hand doing the same work), on the shipped MNIST subset, bs 64."""
     lesson9 = _reference()
