@@ -8,7 +8,7 @@ import math
 import pytest
 import torch
 import torch.utils.data as tud
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import expect_from_its_parts, off_limits
@@ -246,7 +246,6 @@ def test_dataloader_follows_the_samplers_batches():
 
 
 @given(n=st.integers(1, 30), bs=st.integers(1, 35))
-@settings(max_examples=30)
 def test_dataloader_with_ordered_sampler_matches_torch_dataloader(n, bs):
     x, y = toy_tensors(n)
     ds = data.Dataset(x, y)
