@@ -16,6 +16,7 @@ An instructor's held-out tests run beside the spec, in their step's child.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import shutil
@@ -25,7 +26,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from loopkata.containment.forkserver import ForkServer
+from loopkata.containment.forkserver import PRELOAD, ForkServer
 from loopkata.containment.sandbox import Limits, child_env, fork_server_works
 from loopkata.containment.specrun import run_spec
 from loopkata.grading.held_out import as_spec_files
@@ -46,6 +47,12 @@ from loopkata.kata.steps import STEPS, Step
 # hangs in every step: 10 steps x 30 s + 60 s is 6 minutes on one core, inside Gradescope's 10.
 STEP_LIMITS = Limits(wall_seconds=30, test_seconds=5, import_seconds=5)
 INTEGRATION_LIMITS = Limits(wall_seconds=60, test_seconds=20, import_seconds=5)
+
+# The fork server spends 1.4 s of its 3.5 s start importing torch._dynamo, which the first optimiser a
+# process makes needs, and 0.4 s on pyplot. These steps' specs use neither: with two jobs or more, an
+# early server without them runs these steps on a core that would otherwise wait for the full one.
+EARLY_STEPS = frozenset({"init", "loss", "data"})
+EARLY_PRELOAD = tuple(name for name in PRELOAD if name not in ("torch._dynamo", "matplotlib.pyplot"))
 
 
 class Grader:
@@ -84,15 +91,20 @@ class Grader:
         self._started: dict[str, float] = {}  # submission name -> when its first step started
         self._results: dict[str, tuple] = {}  # step and tree fingerprint -> what its run reported
         self._running: dict[str, threading.Event] = {}  # the same, for runs not finished yet
-        self._server_lock = threading.Lock()
-        # the one fork server, or why there is none
+        self._server_lock, self._early_lock = threading.Lock(), threading.Lock()
+        # the fork server, or why there is none; the early one likewise (None: not started)
         self._server_state: ForkServer | str | None = fork_server if isinstance(fork_server, ForkServer) else None
+        self._early_state: ForkServer | str | None = None
+        self._early_runs = 0  # runs forked from the early server and not finished: it closes at 0, once not needed
+        self._closing = False  # set by close(): every server goes
 
     def _server(self) -> ForkServer | None:
         """The fork server every run forks from (started by the first run that asks), or None to spawn."""
         if not self.fork_server or not fork_server_works():
             return None
         with self._server_lock:
+            if self._server_state is None and self._closing:  # a start asked for too late: none
+                self._server_state = "closed"
             if self._server_state is None:
                 try:
                     self._server_state = ForkServer(child_env(self.workdir, "fork-server"), self.workdir)
@@ -100,10 +112,53 @@ class Grader:
                     self._server_state = str(e)
             return self._server_state if isinstance(self._server_state, ForkServer) else None
 
+    def _early_server(self, run: bool = False) -> ForkServer | None:
+        """The early server (started by the first call), or None once closed; `run`: counted as one more run."""
+        with self._early_lock:
+            if self._early_state is None and self._closing:
+                self._early_state = "closed"
+            if self._early_state is None:
+                try:
+                    self._early_state = ForkServer(child_env(self.workdir, "early-server"), self.workdir,
+                                                   preload=EARLY_PRELOAD)
+                except OSError as e:
+                    self._early_state = str(e)
+            if not isinstance(self._early_state, ForkServer):
+                return None
+            self._early_runs += run
+            return self._early_state
+
+    def _close_early_server(self, runs_ended: int = 0) -> None:
+        """Close the early server once the full one is up and no run of its own is left: it only held memory."""
+        with self._early_lock:
+            self._early_runs -= runs_ended
+            done = self._closing or (self._early_runs == 0 and isinstance(self._server_state, ForkServer))
+            if done and isinstance(self._early_state, ForkServer):
+                self._early_state.close()
+                self._early_state = "closed"
+
+    def _early_helps(self, step: Step) -> bool:
+        return self.jobs > 1 and self.fork_server is True and step.id in EARLY_STEPS and fork_server_works()
+
+    @contextlib.contextmanager
+    def _server_for(self, step: Step):
+        """The full server; for an early step while the full one is still starting, the early one."""
+        self._close_early_server()
+        early = None
+        if self._early_helps(step) and not isinstance(self._server_state, ForkServer):
+            early = self._early_server(run=True)
+        try:
+            yield early or self._server()
+        finally:
+            if early is not None:
+                self._close_early_server(runs_ended=1)
+
     def close(self) -> None:
+        self._closing = True
         with self._server_lock:  # a server still starting is closed once it has started
             if isinstance(self._server_state, ForkServer) and self._server_state is not self.fork_server:
                 self._server_state.close()
+        self._close_early_server()
 
     def _check_package(self, after: str) -> None:
         print_ = fingerprint(read_files(self._package, "**/*.py"))
@@ -115,6 +170,8 @@ class Grader:
     def grade(self, submissions: list[tuple[str, Path]]) -> list[SubmissionGrade]:
         # the fork server takes seconds to import torch: start it while the submissions are read
         threading.Thread(target=self._server, daemon=True).start()
+        if any(self._early_helps(step) for step in self.steps):
+            threading.Thread(target=self._early_server, daemon=True).start()
         grades: list[SubmissionGrade] = []
         tasks = []
         for name, path in submissions:
@@ -136,14 +193,22 @@ class Grader:
             if left_out:
                 grade.problem = "left out of grading: " + ", ".join(left_out)
             tasks += [(grade, position, step, files, exported) for position, step in enumerate(self.steps)]
-        tasks.sort(key=lambda task: task[2].module is not None)  # the integration takes longest: first
         try:
             with ThreadPoolExecutor(self.jobs) as pool:
-                for _ in pool.map(lambda task: self._grade_step(*task), tasks):
+                for _ in pool.map(lambda task: self._grade_step(*task), self._in_order(tasks)):
                     pass
         finally:
             self.close()
         return grades
+
+    def _in_order(self, tasks: list[tuple]) -> list[tuple]:
+        """One integration (they take longest) waits for the full server while the early server's steps run
+        on another job, one at a time, leaving a core to import the full one; then the other integrations,
+        then the rest."""
+        integrations = [task for task in tasks if task[2].module is None]
+        early = [task for task in tasks if task[2].module is not None and self._early_helps(task[2])]
+        rest = [task for task in tasks if task[2].module is not None and not self._early_helps(task[2])]
+        return integrations[:1] + early + integrations[1:] + rest
 
     def _grade_step(self, grade: SubmissionGrade, position: int, step: Step, files: Files,
                     exported: Export | None) -> None:
@@ -187,9 +252,10 @@ class Grader:
         if cached is None:
             work = Path(tempfile.mkdtemp(prefix=f"{step.id}-", dir=self.workdir))
             try:
-                run = run_spec(write_files(tree, work / "tree"), [step], work, limits, spec=self.spec,
-                               require_cuda=self.require_cuda, server=self._server(), extra=self.extra,
-                               only=[step] if self.extra else None)
+                with self._server_for(step) as server:
+                    run = run_spec(write_files(tree, work / "tree"), [step], work, limits, spec=self.spec,
+                                   require_cuda=self.require_cuda, server=server, extra=self.extra,
+                                   only=[step] if self.extra else None)
                 for test in run.tests:  # the submission's files by their own names, not the copy's
                     test.message = test.message.replace(f"{work / 'tree'}{os.sep}", "")
                 cached = (run.tests, run.problem, run.trusted)

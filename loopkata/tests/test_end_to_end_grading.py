@@ -217,3 +217,30 @@ def test_a_submission_that_edits_files_on_disk_changes_no_other_grade(tmp_path, 
     for grade in (editor_grade, other_grade):
         modules = steps_of(grade)["modules"]
         assert modules.score == modules.max_score and len(modules.counted) > 1, step_text(modules)
+
+
+def test_a_step_graded_before_the_full_fork_server_is_up_loses_nothing(tmp_path):
+    """With two jobs, loss runs from the early server, which has no torch._dynamo: a loss.py that makes an
+    optimiser (the first one imports it) gets full marks all the same, and no server outlives grading."""
+    optimiser = GOOD_LOSS + textwrap.dedent('''
+        def accuracy(out, yb, _made=[]):
+            if not _made:
+                import torch
+                _made.append(torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1))
+            return (out.argmax(dim=-1) == yb).float().mean()
+        ''')
+    sub = make_submission(tmp_path, "optimiser", optimiser)
+    roomy = (Limits(wall_seconds=120, test_seconds=60, import_seconds=60), FAST[1])
+    grader = Grader(load_points(), tmp_path / "work", jobs=2, steps=STEPS, limits=roomy)
+    (graded,) = grader.grade([("optimiser", sub)])
+    for step in graded.steps:
+        assert step.score == step.max_score, step_text(step)
+    servers = [pid for pid in Path("/proc").iterdir() if pid.name.isdigit() and _cwd(pid) == tmp_path / "work"]
+    assert not servers, "a fork server of this grader is still running"
+
+
+def _cwd(pid: Path) -> Path | None:
+    try:
+        return Path(pid / "cwd").resolve(strict=True)
+    except OSError:
+        return None
