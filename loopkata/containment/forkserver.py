@@ -28,6 +28,7 @@ import subprocess
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 from loopkata.containment.channel import channel_args
@@ -107,6 +108,54 @@ class ForkServer:
         self._sock.close()
         self.proc.kill()
         self.proc.wait()
+
+
+class SharedServer:
+    """A fork server for several threads: started by the first that asks, closed once retired and unused.
+
+    `start` makes the server; `given`, a server someone else opened, is used and never closed here.
+    """
+
+    def __init__(self, start: Callable[[], ForkServer], given: ForkServer | None = None):
+        self._start, self._own = start, given is None
+        self._lock = threading.Lock()
+        self._state: ForkServer | str | None = given  # the server, or why there is none; None: not started
+        self._in_use = 0
+        self._retired = False
+
+    @property
+    def ready(self) -> bool:
+        return isinstance(self._state, ForkServer)
+
+    def get(self, use: bool = False) -> ForkServer | None:
+        """The server (waiting while another thread starts it), or None; with `use`, in use until `done`."""
+        with self._lock:
+            if self._state is None and not self._retired:
+                try:
+                    self._state = self._start()
+                except OSError as e:
+                    self._state = str(e)
+            if not isinstance(self._state, ForkServer):
+                return None
+            self._in_use += use
+            return self._state
+
+    def done(self) -> None:
+        with self._lock:
+            self._in_use -= 1
+            self._close_if_retired()
+
+    def retire(self) -> None:
+        """Close the server now if no run uses it, else when the last one is done; start none after."""
+        with self._lock:
+            self._retired = True
+            self._close_if_retired()
+
+    def _close_if_retired(self) -> None:
+        if self._retired and self._in_use == 0:
+            if isinstance(self._state, ForkServer) and self._own:
+                self._state.close()
+            self._state = "closed"
 
 
 # --- the server process ------------------------------------------------------------------------

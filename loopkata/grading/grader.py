@@ -26,7 +26,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from loopkata.containment.forkserver import PRELOAD, ForkServer
+from loopkata.containment.forkserver import PRELOAD, ForkServer, SharedServer
 from loopkata.containment.sandbox import Limits, child_env, fork_server_works
 from loopkata.containment.specrun import run_spec
 from loopkata.grading.held_out import as_spec_files
@@ -75,7 +75,6 @@ class Grader:
         workdir.mkdir(parents=True, exist_ok=True)
         self.require_cuda, self.progress = require_cuda, progress
         self.steps = list(steps or STEPS)
-        self.fork_server = fork_server  # False: a new Python per run; a ForkServer: that one, left open
         self.step_limits, self.integration_limits = limits
         try:
             self.reference: Files | None = read_lesson9(paths.reference_tree())[0]
@@ -91,74 +90,38 @@ class Grader:
         self._started: dict[str, float] = {}  # submission name -> when its first step started
         self._results: dict[str, tuple] = {}  # step and tree fingerprint -> what its run reported
         self._running: dict[str, threading.Event] = {}  # the same, for runs not finished yet
-        self._server_lock, self._early_lock = threading.Lock(), threading.Lock()
-        # the fork server, or why there is none; the early one likewise (None: not started)
-        self._server_state: ForkServer | str | None = fork_server if isinstance(fork_server, ForkServer) else None
-        self._early_state: ForkServer | str | None = None
-        self._early_runs = 0  # runs forked from the early server and not finished: it closes at 0, once not needed
-        self._closing = False  # set by close(): every server goes
+        # fork_server False: a new Python per run; a ForkServer: that one, left open; True: ours, on first use
+        self._forking = bool(fork_server) and fork_server_works()
+        self._full = SharedServer(lambda: ForkServer(child_env(workdir, "fork-server"), workdir),
+                                  given=fork_server if isinstance(fork_server, ForkServer) else None)
+        self._early = SharedServer(lambda: ForkServer(child_env(workdir, "early-server"), workdir,
+                                                      preload=EARLY_PRELOAD))
+        self._early_works = self._forking and fork_server is True and self.jobs > 1
 
     def _server(self) -> ForkServer | None:
         """The fork server every run forks from (started by the first run that asks), or None to spawn."""
-        if not self.fork_server or not fork_server_works():
-            return None
-        with self._server_lock:
-            if self._server_state is None and self._closing:  # a start asked for too late: none
-                self._server_state = "closed"
-            if self._server_state is None:
-                try:
-                    self._server_state = ForkServer(child_env(self.workdir, "fork-server"), self.workdir)
-                except OSError as e:
-                    self._server_state = str(e)
-            return self._server_state if isinstance(self._server_state, ForkServer) else None
-
-    def _early_server(self, run: bool = False) -> ForkServer | None:
-        """The early server (started by the first call), or None once closed; `run`: counted as one more run."""
-        with self._early_lock:
-            if self._early_state is None and self._closing:
-                self._early_state = "closed"
-            if self._early_state is None:
-                try:
-                    self._early_state = ForkServer(child_env(self.workdir, "early-server"), self.workdir,
-                                                   preload=EARLY_PRELOAD)
-                except OSError as e:
-                    self._early_state = str(e)
-            if not isinstance(self._early_state, ForkServer):
-                return None
-            self._early_runs += run
-            return self._early_state
-
-    def _close_early_server(self, runs_ended: int = 0) -> None:
-        """Close the early server once the full one is up and no run of its own is left: it only held memory."""
-        with self._early_lock:
-            self._early_runs -= runs_ended
-            done = self._closing or (self._early_runs == 0 and isinstance(self._server_state, ForkServer))
-            if done and isinstance(self._early_state, ForkServer):
-                self._early_state.close()
-                self._early_state = "closed"
+        return self._full.get() if self._forking else None
 
     def _early_helps(self, step: Step) -> bool:
-        return self.jobs > 1 and self.fork_server is True and step.id in EARLY_STEPS and fork_server_works()
+        return self._early_works and step.id in EARLY_STEPS
 
     @contextlib.contextmanager
     def _server_for(self, step: Step):
-        """The full server; for an early step while the full one is still starting, the early one."""
-        self._close_early_server()
-        early = None
-        if self._early_helps(step) and not isinstance(self._server_state, ForkServer):
-            early = self._early_server(run=True)
+        """The full server; for an early step while the full one is still starting, the early one (which
+        closes once the full one is up and its last run is done: then it only holds memory)."""
+        if self._full.ready:
+            self._early.retire()
+        early = self._early.get(use=True) if self._early_helps(step) and not self._full.ready else None
         try:
             yield early or self._server()
         finally:
             if early is not None:
-                self._close_early_server(runs_ended=1)
+                self._early.done()
 
     def close(self) -> None:
-        self._closing = True
-        with self._server_lock:  # a server still starting is closed once it has started
-            if isinstance(self._server_state, ForkServer) and self._server_state is not self.fork_server:
-                self._server_state.close()
-        self._close_early_server()
+        """Close the servers, one still starting once it has started; none starts after this."""
+        self._full.retire()
+        self._early.retire()
 
     def _check_package(self, after: str) -> None:
         print_ = fingerprint(read_files(self._package, "**/*.py"))
@@ -168,10 +131,10 @@ class Grader:
                                   "grading stopped; reinstall loopkata (git status shows what changed)")
 
     def grade(self, submissions: list[tuple[str, Path]]) -> list[SubmissionGrade]:
-        # the fork server takes seconds to import torch: start it while the submissions are read
+        # the fork servers take seconds to import torch: start them while the submissions are read
         threading.Thread(target=self._server, daemon=True).start()
         if any(self._early_helps(step) for step in self.steps):
-            threading.Thread(target=self._early_server, daemon=True).start()
+            threading.Thread(target=self._early.get, daemon=True).start()
         grades: list[SubmissionGrade] = []
         tasks = []
         for name, path in submissions:

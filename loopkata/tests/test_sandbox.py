@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from loopkata.containment import sandbox
-from loopkata.containment.forkserver import ForkServer
+from loopkata.containment.forkserver import ForkServer, SharedServer
 from loopkata.containment.sandbox import Limits, run_module, stopped
 from loopkata.tests.child_programs import LEFTOVER_MARK
 
@@ -164,3 +164,34 @@ def test_a_plain_childs_output_is_capped_and_its_exit_told(tmp_path, plain):
 def test_lines_forged_into_a_plain_childs_results_are_dropped(tmp_path, plain):
     child = run(tmp_path, "forge")
     assert child.rejected >= 1 and kinds(child) == ["started", "done"]
+
+
+class _FakeServer(ForkServer):
+    def __init__(self):  # no process: only what SharedServer sees of a server
+        self.closed = False
+
+    def close(self):
+        self.closed = True
+
+
+def test_a_shared_server_starts_once_and_closes_when_retired_and_unused():
+    started = []
+    shared = SharedServer(lambda: started.append(_FakeServer()) or started[-1])
+    first = shared.get(use=True)
+    assert shared.get() is first and len(started) == 1
+    shared.retire()
+    assert not first.closed, "closed while a run was using it"
+    shared.done()
+    assert first.closed
+    assert shared.get() is None and len(started) == 1, "a server started after retire"
+
+
+def test_a_retired_shared_server_never_starts_and_a_given_one_is_never_closed():
+    never = SharedServer(lambda: pytest.fail("started after retire"))
+    never.retire()
+    assert never.get() is None
+    given = _FakeServer()
+    borrowed = SharedServer(lambda: pytest.fail("started though given one"), given=given)
+    assert borrowed.get() is given
+    borrowed.retire()
+    assert not given.closed
