@@ -42,6 +42,20 @@ def import_torch(root: Path) -> Timer:
     return lambda: run([sys.executable, "-c", "import torch"], root)
 
 
+def two_at_once(root: Path) -> tuple[Timer, Timer]:
+    """(two CPU-bound processes at once, the same two one after the other): on a machine whose cores are
+    shared with others, this ratio moves from run to run, and every --jobs ratio with it."""
+    busy = [sys.executable, "-c", "sum(i * i for i in range(10_000_000))"]
+
+    def at_once() -> float:
+        started = time.perf_counter()
+        for process in [subprocess.Popen(busy, cwd=root) for _ in range(2)]:
+            process.wait()
+        return time.perf_counter() - started
+
+    return at_once, lambda: run(busy, root) + run(busy, root)
+
+
 def workspace(root: Path, done: list[str]) -> Path:
     """A new workspace made by `loopkata init`, with the reference's modules for the steps in `done`."""
     folder = root / f"ws{next(_fresh)}"
