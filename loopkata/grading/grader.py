@@ -170,12 +170,14 @@ class Grader:
         return grades
 
     def _in_order(self, tasks: list[tuple]) -> list[tuple]:
-        """Longest first, so that the jobs end together rather than one waiting on a long last run. But the
-        early server's steps come second: one job runs them, one at a time, while another waits for the full
-        server with the first task and a core imports it."""
-        by_length = sorted(tasks, key=lambda task: -STEP_SECONDS.get(task[2].id, 0.5))  # unmeasured: midway
-        early = [task for task in by_length if self._early_helps(task[2])]
-        rest = [task for task in by_length if not self._early_helps(task[2])]
+        """The integrations first: their limits are the largest, so a hang costs most there. Then the longest
+        first, so that the jobs end together rather than one waiting on a long last run. The early server's
+        steps come second: one job runs them, one at a time, while another waits for the full server with
+        the first task and a core imports it."""
+        ordered = sorted(tasks, key=lambda task: (task[2].module is not None,
+                                                  -STEP_SECONDS.get(task[2].id, 0.5)))  # unmeasured: midway
+        early = [task for task in ordered if self._early_helps(task[2])]
+        rest = [task for task in ordered if not self._early_helps(task[2])]
         return rest[:1] + early + rest[1:]
 
     def _grade_step(self, grade: SubmissionGrade, position: int, step: Step, files: Files,
