@@ -85,14 +85,17 @@ def test_a_wrong_value_says_what_was_called_returned_and_expected(pytester, kata
     ])
 
 
+def not_started(result) -> list[bool]:
+    """For each failed test of the run, whether the plugin marked it as not started."""
+    return [(plugin.NOT_STARTED, True) in r.user_properties
+            for r in result.reprec.getreports("pytest_runtest_logreport") if r.failed]
+
 def test_not_implemented_is_reported_in_one_line_as_not_started(pytester, kata):
     kata("blank", loss_py=GOOD.replace("return 2 * x", "raise NotImplementedError('double: step 2')"))
     result = pytester.runpytest("--impl=blank")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["not implemented yet: double: step 2"])
-    reports = result.reprec.getreports("pytest_runtest_logreport")
-    failed = [r for r in reports if r.failed]
-    assert (plugin.NOT_STARTED, True) in failed[0].user_properties
+    assert not_started(result) == [True]
 
 
 DECORATED = '''\
@@ -116,8 +119,7 @@ def test_unwritten_code_run_at_import_is_not_started_and_says_where(pytester, ka
     result.assert_outcomes(failed=2)
     result.stdout.fnmatch_lines(["not implemented yet: twice, which lesson9/loss.py runs at import (line 5), "
                                  "so no test of the module can run before it works (twice: step 2)"])
-    failed = [r for r in result.reprec.getreports("pytest_runtest_logreport") if r.failed]
-    assert all((plugin.NOT_STARTED, True) in r.user_properties for r in failed)
+    assert not_started(result) == [True, True]
 
 
 def test_a_module_importing_one_that_runs_unwritten_code_is_not_started_too(pytester, kata):
@@ -126,8 +128,7 @@ def test_a_module_importing_one_that_runs_unwritten_code_is_not_started_too(pyte
     result.assert_outcomes(failed=2)
     result.stdout.fnmatch_lines(["not implemented yet: twice, which lesson9/schedule.py runs at import (line 5), "
                                  "* (imported by lesson9/loss.py) (twice: step 2)"])
-    failed = [r for r in result.reprec.getreports("pytest_runtest_logreport") if r.failed]
-    assert all((plugin.NOT_STARTED, True) in r.user_properties for r in failed)
+    assert not_started(result) == [True, True]
 
 
 def test_a_not_implemented_error_of_a_library_at_import_is_a_failure(pytester, kata):
@@ -135,8 +136,7 @@ def test_a_not_implemented_error_of_a_library_at_import_is_a_failure(pytester, k
     result = pytester.runpytest("--impl=crash")
     result.assert_outcomes(failed=2)
     result.stdout.fnmatch_lines(["importing lesson9/loss.py failed: NotImplementedError: *"])
-    failed = [r for r in result.reprec.getreports("pytest_runtest_logreport") if r.failed]
-    assert not any((plugin.NOT_STARTED, True) in r.user_properties for r in failed)
+    assert not any(not_started(result))
 
 
 def test_a_missing_name_names_the_file_and_the_name(pytester, kata):
@@ -270,8 +270,7 @@ def test_unwritten_code_in_a_hypothesis_test_is_not_started_at_once(pytester, ka
     result = pytester.runpytest("--impl=blank", "-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["not implemented yet: double: step 2"])
-    assert (plugin.NOT_STARTED, True) in [r for r in result.reprec.getreports("pytest_runtest_logreport")
-                                          if r.failed][0].user_properties
+    assert not_started(result) == [True]
 
 
 def test_stop_after_failing_step_runs_no_step_after_the_first_failing_one(pytester, kata):
